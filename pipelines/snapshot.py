@@ -44,3 +44,53 @@ def snapshot_manifest(root: Path = SNAPSHOT_DIR) -> list[SnapshotFile]:
             for row in csv.DictReader(f):
                 files.append(SnapshotFile(**{**row, "bytes": int(row["bytes"])}))
     return files
+
+
+def add_snapshot_file(
+    src: Path,
+    source: str,
+    kind: str,
+    entity: str,
+    as_of: str,
+    origin: str,
+    name: str | None = None,
+    root: Path = SNAPSHOT_DIR,
+) -> SnapshotFile:
+    """Copy a captured body into data/snapshot/<source>/ (gzipped, bytes unchanged) and record it.
+
+    A source file that is already .gz is stored as is (its decompressed bytes are the body).
+    Re-adding the same path replaces its manifest row. Used by data/snapshot/add.py.
+    """
+    import hashlib
+
+    raw = src.read_bytes()
+    body = gzip.decompress(raw) if src.suffix == ".gz" else raw
+    folder = root / source
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = name or (src.name if src.suffix == ".gz" else src.name + ".gz")
+    if not stored_name.endswith(".gz"):
+        stored_name += ".gz"
+    dest = folder / stored_name
+    # mtime=0: the same body always gives the same .gz bytes, so re-running the script changes nothing.
+    dest.write_bytes(raw if src.suffix == ".gz" else gzip.compress(body, compresslevel=9, mtime=0))
+    entry = SnapshotFile(
+        path=f"{source}/{stored_name}",
+        kind=kind,
+        entity=entity,
+        as_of=as_of,
+        origin=origin,
+        sha256=hashlib.sha256(body).hexdigest(),
+        bytes=len(body),
+    )
+    manifest = folder / "MANIFEST.csv"
+    rows: list[dict] = []
+    if manifest.exists():
+        with manifest.open(newline="", encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(f) if r["path"] != entry.path]
+    rows.append({k: getattr(entry, k) for k in MANIFEST_COLUMNS})
+    rows.sort(key=lambda r: r["path"])
+    with manifest.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return entry
