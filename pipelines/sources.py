@@ -1,0 +1,197 @@
+"""What every source shares: the settings resource, the landing step, and the parse loop.
+
+A source package (`assets/<source>/`) declares its import kinds (`kinds.py`), its live-mode fetch
+(`live.py: fetch_live(fetch, store, ...)`), and its assets (`assets.py`) built from:
+
+    landing_sec = landing_asset("sec", KINDS, fetch_live)           # raw.landing_sec
+    @dg.asset(key=["raw", "sec_facts"], ...)
+    def raw_sec_facts(context, landing_sec: pl.DataFrame) -> pl.DataFrame:
+        return parse_bodies(context, landing_sec, "sec-companyfacts", parse_companyfacts).rows
+
+The landing step is the only place that touches the network; everything after it reads landed
+bodies, so an offline refresh and a live one run the same code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import dagster as dg
+import polars as pl
+
+from pipelines.config import capex_home
+from pipelines.errors import CapexError, SourceFormatError
+from pipelines.fetch import Fetcher
+from pipelines.kinds import Kind
+from pipelines.landing import Body, LandingZone
+from pipelines.parsed import Parsed, empty_rejects
+
+LANDING_COLUMNS = {
+    "kind": pl.String,
+    "entity": pl.String,
+    "as_of": pl.String,
+    "origin": pl.String,
+    "sha256": pl.String,
+    "bytes": pl.Int64,
+    "landed_at": pl.String,
+    "via": pl.String,
+    "etag": pl.String,
+    "last_modified": pl.String,
+    "location": pl.String,
+}
+MAX_WARNINGS_LOGGED = 20
+
+
+class CapexSettings(dg.ConfigurableResource):
+    """Where the refresh reads and writes, and whether it may use the network."""
+
+    home: str = ""  # CAPEX_HOME; empty = the environment's (default ./var)
+    offline: bool = False  # True: embedded snapshot + landed/imported files only, no network at all
+    live_sources: str = "sec,layoffs,gpu"  # sources fetched live when not offline (comma-separated)
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home).resolve() if self.home else capex_home()
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home_path / "warehouse" / "capex.duckdb"
+
+    def landing(self) -> LandingZone:
+        return LandingZone(self.home_path / "landing")
+
+    def fetches_live(self, source: str) -> bool:
+        return not self.offline and source in {s.strip() for s in self.live_sources.split(",")}
+
+
+def landing_frame(bodies: list[Body]) -> pl.DataFrame:
+    return pl.DataFrame([{**b.record(), "location": b.location} for b in bodies], schema=LANDING_COLUMNS)
+
+
+def bodies_of(landing: pl.DataFrame, kind: str) -> list[Body]:
+    """The landed bodies of one kind, from a landing step's frame."""
+    return [Body(**row) for row in landing.filter(pl.col("kind") == kind).iter_rows(named=True)]
+
+
+def landing_asset(
+    source: str,
+    kinds: list[Kind],
+    fetch_live: Callable[..., None] | None,
+    description: str = "",
+) -> dg.AssetsDefinition:
+    """raw.landing_<source>: fetch the source live (unless offline) into the landing zone, then list
+    the bodies in force. A failing live fetch falls back to the last good landed copy with a warning;
+    it never fails the refresh, and never touches other sources."""
+
+    @dg.asset(
+        key=["raw", f"landing_{source}"],
+        group_name=source,
+        description=description or f"The {source} bodies in force for this refresh (fetched live unless offline).",
+        kinds={"python"},
+    )
+    def _landing(context: dg.AssetExecutionContext, settings: CapexSettings) -> dg.MaterializeResult:
+        landing = settings.landing()
+        status = "offline: embedded snapshot and imported files"
+        if settings.fetches_live(source) and fetch_live is not None:
+            try:
+                landed = run_live_fetch(landing, kinds, fetch_live)
+                status = f"live: {landed} new bodies"
+            except (CapexError, OSError) as e:
+                status = f"live fetch failed, using the last good copy: {e}"
+                context.log.warning(f"{source}: {status}")
+        bodies = [b for kind in kinds for b in landing.current(kind.name, kind.history)]
+        frame = landing_frame(bodies)
+        used = "; ".join(f"{b.kind} {b.entity} {b.as_of} ({b.via}: {Path(b.origin).name})" for b in bodies[:50])
+        context.log.info(f"{source}: {len(bodies)} bodies in force. {used}")
+        return dg.MaterializeResult(
+            value=frame,
+            metadata={
+                "fetch_status": status,
+                "bodies": len(bodies),
+                "origins": dg.MetadataValue.md("\n".join(f"- `{b.kind}` {b.entity} {b.as_of}: {b.origin}" for b in bodies)),
+            },
+        )
+
+    return _landing
+
+
+def run_live_fetch(landing: LandingZone, kinds: list[Kind], fetch_live: Callable[..., None], **kwargs) -> int:
+    """Call a source's fetch_live with the framework's fetch and store; returns how many bodies landed."""
+    fetcher = Fetcher()
+    by_name = {k.name: k for k in kinds}
+    served: dict[str, tuple[str | None, str | None]] = {}
+    landed = 0
+
+    def fetch(url: str, *, kind: str, entity: str = "", expect: str = "json", **request) -> bytes | None:
+        last = landing.last_fetch(url)
+        result = fetcher.get(
+            url,
+            expect=expect,
+            etag=last.etag if last else None,
+            last_modified=last.last_modified if last else None,
+            **request,
+        )
+        served[url] = (result.etag, result.last_modified)
+        return result.body  # None on 304: the landed copy is current
+
+    def store(raw: bytes, *, kind: str, entity: str | None = None, origin: str, as_of: str | None = None) -> Body:
+        nonlocal landed
+        identified = by_name[kind].identify(raw, origin)  # a changed schema is refused here, before landing
+        etag, last_modified = served.get(origin, (None, None))
+        body, stored = landing.store(
+            raw,
+            kind=kind,
+            entity=entity or identified.entity,
+            origin=origin,
+            via="fetch",
+            as_of=as_of or identified.as_of,
+            etag=etag,
+            last_modified=last_modified,
+        )
+        landed += stored
+        return body
+
+    fetch_live(fetch, store, **kwargs)
+    return landed
+
+
+def parse_bodies(
+    context: dg.AssetExecutionContext | None,
+    landing: pl.DataFrame,
+    kind: str,
+    parse: Callable[[bytes, str], Parsed | pl.DataFrame],
+) -> Parsed:
+    """Parse every body of a kind, tagging rows with where they came from.
+
+    A body that fails to parse is held out whole (one reject row naming it) and logged; the other
+    bodies still load. Rows gain `landed_sha256` and `observed_as_of` for lineage.
+    """
+    frames, rejects = [], []
+    for body in bodies_of(landing, kind):
+        try:
+            parsed = parse(body.read(), body.origin)
+        except SourceFormatError as e:
+            _warn(context, f"{kind}: {e}; this body is skipped, the rest loads")
+            rejects.append(pl.DataFrame([{"origin": body.origin, "row_number": None, "field": None,
+                                          "problem": str(e), "record": None}], schema=empty_rejects().schema))
+            continue
+        if isinstance(parsed, pl.DataFrame):
+            parsed = Parsed(parsed, empty_rejects())
+        frames.append(parsed.rows.with_columns(landed_sha256=pl.lit(body.sha256), observed_as_of=pl.lit(body.as_of)))
+        if parsed.rejects.height:
+            rejects.append(parsed.rejects)
+            for row in parsed.rejects.head(MAX_WARNINGS_LOGGED).iter_rows(named=True):
+                _warn(context, f"{kind}: {row['origin']} row {row['row_number']} field {row['field']}: {row['problem']}")
+            if parsed.rejects.height > MAX_WARNINGS_LOGGED:
+                _warn(context, f"{kind}: {parsed.rejects.height - MAX_WARNINGS_LOGGED} more rows held out")
+    rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    return Parsed(rows, pl.concat(rejects) if rejects else empty_rejects())
+
+
+def _warn(context: dg.AssetExecutionContext | None, message: str) -> None:
+    if context is not None:
+        context.log.warning(message)
+    elif os.environ.get("CAPEX_VERBOSE"):
+        print(f"warning: {message}")

@@ -1,0 +1,152 @@
+"""Great Expectations suites run as Dagster blocking asset checks.
+
+GX 1.x runs inside the check on the Polars frame converted to pandas (GX's SQL datasource over
+DuckDB errors on every expectation; dagster-ge requires GX < 1). GX is imported lazily (it takes
+seconds) with its analytics off. A source declares expectations as plain data:
+
+    table_check(["core", "financials"], "financials_valid", [
+        ("expect_column_values_to_not_be_null", {"column": "ticker"}),
+        ("expect_column_values_to_be_between", {"column": "capex_usd", "min_value": 0}),
+    ], description="keys present, capex not negative")
+
+A failed blocking check stops the publish: the refresh exits non-zero naming the check, the table
+and the failing rows, and the last good warehouse stays in place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Callable
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from pipelines.sources import CapexSettings
+from pipelines.warehouse import build_path, table_name
+
+Expectation = tuple[str, dict]
+
+
+@dataclass(frozen=True)
+class Failure:
+    expectation: str
+    column: str | None
+    unexpected_count: int | None
+    examples: list
+
+    def describe(self) -> str:
+        where = f" on {self.column}" if self.column else ""
+        count = f": {self.unexpected_count} rows" if self.unexpected_count is not None else ""
+        examples = f", e.g. {self.examples[:5]}" if self.examples else ""
+        return f"{self.expectation}{where}{count}{examples}"
+
+
+@cache
+def _gx_context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm noise in refresh output
+    return gx, context
+
+
+def validate_frame(frame: pl.DataFrame, suite_name: str, expectations: list[Expectation]) -> tuple[list[Failure], int]:
+    """Run the expectations on a frame with GX; returns (failures, expectations evaluated)."""
+    gx, context = _gx_context()
+    source = context.data_sources.add_or_update_pandas(name="capex")
+    asset = source.add_dataframe_asset(name=suite_name) if suite_name not in source.get_asset_names() else source.get_asset(suite_name)
+    batch_definition = (
+        asset.add_batch_definition_whole_dataframe("whole")
+        if "whole" not in [b.name for b in asset.batch_definitions]
+        else asset.get_batch_definition("whole")
+    )
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame.to_pandas()})
+    suite = gx.ExpectationSuite(name=suite_name)
+    for expectation_type, kwargs in expectations:
+        class_name = "".join(part.title() for part in expectation_type.removeprefix("expect_").split("_"))
+        suite.add_expectation(getattr(gx.expectations, "Expect" + class_name)(**kwargs))
+    result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+    failures = []
+    for r in result.results:
+        if not r.success:
+            config = r.expectation_config
+            details = r.result or {}
+            failures.append(
+                Failure(
+                    expectation=config.type,
+                    column=config.kwargs.get("column") or config.kwargs.get("column_list"),
+                    unexpected_count=details.get("unexpected_count"),
+                    examples=list(details.get("partial_unexpected_list") or [])
+                    or ([details["observed_value"]] if "observed_value" in details else []),
+                )
+            )
+    return failures, len(result.results)
+
+
+def load_build_table(context: dg.AssetCheckExecutionContext, settings: CapexSettings, key: dg.AssetKey) -> pl.DataFrame:
+    with duckdb.connect(str(build_path(settings.warehouse_path, context.run_id)), read_only=False) as con:
+        return con.sql(f"select * from {table_name(key)}").pl()
+
+
+def table_check(
+    asset: list[str],
+    name: str,
+    expectations: list[Expectation] | Callable[[pl.DataFrame], list[Expectation]],
+    description: str,
+    blocking: bool = True,
+) -> dg.AssetChecksDefinition:
+    """A blocking asset check running a GX suite on the asset's table."""
+    key = dg.AssetKey(asset)
+
+    @dg.asset_check(asset=key, name=name, blocking=blocking, description=description)
+    def _check(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
+        frame = load_build_table(context, settings, key)
+        suite = expectations(frame) if callable(expectations) else expectations
+        failures, evaluated = validate_frame(frame, f"{key.path[0]}_{key.path[1]}_{name}", suite)
+        table = ".".join(key.path)
+        return dg.AssetCheckResult(
+            passed=not failures,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(f"{table}: " + "; ".join(f.describe() for f in failures)) if failures else f"{table}: {evaluated} expectations met",
+            metadata={"rows": frame.height, "expectations": evaluated, "failed": len(failures)},
+        )
+
+    return _check
+
+
+def row_count_check(asset: list[str], max_drop: float = 0.2) -> dg.AssetChecksDefinition:
+    """Blocking: a table must not shrink by more than max_drop versus the last published warehouse
+    (a source that silently lost most of its rows should not replace good data)."""
+    key = dg.AssetKey(asset)
+
+    @dg.asset_check(asset=key, name="row_count_not_collapsing", blocking=True,
+                    description=f"rows do not drop by more than {max_drop:.0%} versus the published warehouse")
+    def _check(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
+        with duckdb.connect(str(build_path(settings.warehouse_path, context.run_id)), read_only=False) as con:
+            rows = con.sql(f"select count(*) from {table_name(key)}").fetchone()[0]
+        published = _published_count(settings.warehouse_path, key)
+        passed = published is None or rows >= (1 - max_drop) * published
+        table = ".".join(key.path)
+        return dg.AssetCheckResult(
+            passed=passed,
+            description=f"{table}: {rows} rows, published {published if published is not None else 'none'}",
+            metadata={"rows": rows, "published_rows": published if published is not None else -1},
+        )
+
+    return _check
+
+
+def _published_count(warehouse: Path, key: dg.AssetKey) -> int | None:
+    if not warehouse.exists():
+        return None
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.sql(f"select count(*) from {table_name(key)}").fetchone()[0]
+    except duckdb.Error:
+        return None  # the table is new in this refresh
