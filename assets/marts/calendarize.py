@@ -1,0 +1,137 @@
+"""Fiscal-year flows spread over calendar years, and cohort totals that are only a number when complete.
+
+Companies close their fiscal years in different months (Microsoft on 30 June, NVIDIA in late January on a
+52/53-week calendar, Alphabet on 31 December), so a cohort's "2024 capex" is only a sum once every fiscal
+year is put on the calendar. A fiscal year's flow is spread over the calendar years it overlaps in
+proportion to days: value × overlap_days / fiscal_year_days. Days rather than months because 52/53-week
+years end on any weekday (NVIDIA FY2026 = 2025-01-27 .. 2026-01-25: 339 days in 2025, 25 in 2026).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def calendarize(fiscal_years: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """One row per (ticker, calendar_year) a fiscal year touches, from FY rows of core.financials.
+
+    For each column c: `c` = the calendarized sum, `c_covered_days` = the days of that calendar year covered
+    by fiscal years where c was reported, and `calendar_days` the days in the year: the year is complete for
+    c when `c_covered_days == calendar_days`.
+    """
+    year_start = pl.date(pl.col("calendar_year"), 1, 1)
+    year_end = pl.date(pl.col("calendar_year"), 12, 31)
+    spans = (
+        fiscal_years.select("ticker", "period_start", "period_end", *columns)
+        .with_columns(
+            calendar_year=pl.int_ranges(pl.col("period_start").dt.year(), pl.col("period_end").dt.year() + 1)
+        )
+        .explode("calendar_year")
+        .with_columns(pl.col("calendar_year").cast(pl.Int32))
+        .with_columns(
+            overlap_days=(
+                pl.min_horizontal("period_end", year_end) - pl.max_horizontal("period_start", year_start)
+            ).dt.total_days()
+            + 1,
+            fiscal_days=(pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1,
+        )
+    )
+    return (
+        spans.sort("ticker", "period_start")  # a fixed summation order: the same floats on every run
+        .group_by("ticker", "calendar_year")
+        .agg(
+            *(
+                pl.col(c).mul(pl.col("overlap_days")).truediv(pl.col("fiscal_days")).sum().alias(c)
+                for c in columns
+            ),
+            *(
+                pl.col("overlap_days").filter(pl.col(c).is_not_null()).sum().alias(f"{c}_covered_days")
+                for c in columns
+            ),
+        )
+        .with_columns(calendar_days=(year_end - year_start).dt.total_days() + 1)
+    )
+
+
+def cohort_totals(
+    fiscal_years: pl.LazyFrame, tickers: list[str], columns: list[str], years: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Per calendar year of `years` (from `calendar_years`): each column summed over `tickers`, calendarized.
+
+    `c` is NULL unless every ticker covers every day of the year for c (a partial cohort is not the
+    cohort, and an empty cohort has no total); `c_reported` is the sum over the tickers that do (NULL when
+    none does), `c_companies` how many they are, and `c_missing` the others, comma-separated.
+    """
+    per_ticker = calendarize(fiscal_years.filter(pl.col("ticker").is_in(tickers)), columns).drop(
+        "calendar_days"
+    )
+    grid = (
+        years.join(pl.LazyFrame({"ticker": tickers}, schema={"ticker": pl.String}), how="cross")
+        .join(per_ticker, on=["calendar_year", "ticker"], how="left")
+        .with_columns(
+            (pl.col(f"{c}_covered_days").fill_null(0) >= pl.col("calendar_days")).alias(f"{c}_complete")
+            for c in columns
+        )
+    )
+    totals = (
+        grid.sort("calendar_year", "ticker")
+        .group_by("calendar_year")
+        .agg(
+            *(pl.col(c).filter(pl.col(f"{c}_complete")).sum().alias(f"{c}_reported") for c in columns),
+            *(pl.col(f"{c}_complete").sum().cast(pl.Int64).alias(f"{c}_companies") for c in columns),
+            *(
+                pl.col("ticker").filter(~pl.col(f"{c}_complete")).sort().str.join(",").alias(f"{c}_missing")
+                for c in columns
+            ),
+        )
+    )
+    return (
+        years.select("calendar_year")
+        .join(totals, on="calendar_year", how="left")
+        .with_columns(
+            *(pl.col(f"{c}_companies").fill_null(0) for c in columns),
+            *(pl.col(f"{c}_missing").replace("", None) for c in columns),
+        )
+        .with_columns(
+            *(
+                pl.when(pl.col(f"{c}_companies") > 0).then(pl.col(f"{c}_reported")).alias(f"{c}_reported")
+                for c in columns
+            ),
+            *(
+                pl.when(pl.lit(len(tickers) > 0) & (pl.col(f"{c}_companies") == len(tickers)))
+                .then(pl.col(f"{c}_reported"))
+                .alias(c)
+                for c in columns
+            ),
+        )
+    )
+
+
+def missing_union(*columns: str) -> pl.Expr:
+    """Comma-separated ticker lists merged into one: distinct, sorted, NULL when empty."""
+    return (
+        pl.concat_str(*columns, separator=",", ignore_nulls=True)
+        .str.split(",")
+        .list.unique()
+        .list.sort()
+        .list.join(",")
+        .replace("", None)
+    )
+
+
+def companies_reported(tickers: list[str], missing: pl.Expr) -> pl.Expr:
+    """How many of `tickers` are not in the comma-separated `missing` list."""
+    absent = missing.str.split(",").list.set_intersection(pl.lit(tickers, pl.List(pl.String))).list.len()
+    return pl.lit(len(tickers), pl.Int64) - absent.fill_null(0).cast(pl.Int64)
+
+
+def calendar_years(first: int, last: int) -> pl.LazyFrame:
+    """calendar_year first..last (Int32) with `calendar_days` (365 or 366)."""
+    return pl.LazyFrame(
+        {"calendar_year": list(range(first, last + 1))}, schema={"calendar_year": pl.Int32}
+    ).with_columns(
+        calendar_days=(
+            pl.date(pl.col("calendar_year"), 12, 31) - pl.date(pl.col("calendar_year"), 1, 1)
+        ).dt.total_days()
+        + 1
+    )

@@ -1,0 +1,100 @@
+"""The tables the marts read: the contract columns each one needs, and the extras used when present.
+
+Every mart starts with `input_table`, so a frame missing a contract column fails with the table's name
+and the columns missing (not a Polars ColumnNotFoundError deep inside a lazy plan), and an optional extra
+the SEC source has not produced yet (e.g. `stock_based_compensation_usd`) reads as NULL instead of failing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.errors import SourceFormatError
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+FINANCIALS = {
+    "ticker": pl.String,
+    "fiscal_year": pl.Int32,  # INTEGER in the contract
+    "fiscal_period": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "capex_usd": pl.Float64,
+    "revenue_usd": pl.Float64,
+    "operating_cash_flow_usd": pl.Float64,
+    "employees": pl.Int64,
+    "accession": pl.String,
+}
+# Issue 11 extras of core.financials (and contract columns some filers never tag).
+FINANCIALS_EXTRAS = {
+    "depreciation_usd": pl.Float64,
+    "research_development_usd": pl.Float64,
+    "operating_income_usd": pl.Float64,
+    "stock_based_compensation_usd": pl.Float64,
+}
+LAYOFF_EVENTS = {
+    "source": pl.String,
+    "ticker": pl.String,
+    "event_date": pl.Date,
+    "employees_affected": pl.Int64,
+}
+COMPANIES = {"ticker": pl.String, "cohort": pl.String}
+GPU_PRICE_INDEX = {
+    "observed_on": pl.Date,
+    "gpu_family": pl.String,
+    "pricing": pl.String,
+    "offers": pl.Int64,
+    "providers": pl.Int64,
+    "p10_usd_per_gpu_hour": pl.Float64,
+    "median_usd_per_gpu_hour": pl.Float64,
+    "p90_usd_per_gpu_hour": pl.Float64,
+}
+GPU_HARDWARE = {
+    "gpu_family": pl.String,
+    "gpu_model": pl.String,
+    "release_date": pl.Date,
+    "list_price_usd": pl.Float64,
+    "tdp_watts": pl.Float64,
+    "source": pl.String,
+}
+GPU_LIST_PRICES = {
+    "gpu_family": pl.String,
+    "gpu_model": pl.String,
+    "list_price_usd": pl.Float64,
+    "source": pl.String,
+}
+GPU_LIST_PRICES_EXTRAS = {"tdp_watts": pl.Float64}
+
+
+def input_table(
+    frame: Frame, name: str, columns: dict[str, pl.DataType], extras: dict[str, pl.DataType] | None = None
+) -> pl.LazyFrame:
+    """`frame` as a LazyFrame with `columns` cast to their types and every missing extra as a NULL column."""
+    lazy = frame.lazy()
+    present = lazy.collect_schema().names()
+    missing = [c for c in columns if c not in present]
+    if missing:
+        raise SourceFormatError(name, f"missing columns {missing} (has {present})")
+    extras = extras or {}
+    return lazy.with_columns(
+        *(pl.col(c).cast(t) for c, t in columns.items()),
+        *(pl.col(c).cast(t) if c in present else pl.lit(None, t).alias(c) for c, t in extras.items()),
+    )
+
+
+def cohort_tickers(companies: Frame, cohort: str) -> list[str]:
+    """The tickers of a cohort in the `companies` seed, sorted (a handful of rows: collected here)."""
+    table = input_table(companies, "seed companies", COMPANIES)
+    return sorted(
+        table.filter(pl.col("cohort") == cohort).select("ticker").unique().collect()["ticker"].to_list()
+    )
+
+
+def divide(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator, NULL (never inf or NaN) when the denominator is 0 or NULL."""
+    return pl.when(denominator != 0).then(numerator / denominator)
+
+
+def growth(column: str, previous: str) -> pl.Expr:
+    """Year-over-year change as a fraction (0.25 = +25 %), NULL without a previous non-zero value."""
+    return divide(pl.col(column), pl.col(previous)) - 1
