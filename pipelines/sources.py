@@ -12,7 +12,6 @@ The landing step is the only place that touches the network; everything after it
 bodies, so an offline refresh and a live one run the same code.
 """
 
-from __future__ import annotations
 
 import os
 from pathlib import Path
@@ -50,6 +49,7 @@ class CapexSettings(dg.ConfigurableResource):
     home: str = ""  # CAPEX_HOME; empty = the environment's (default ./var)
     offline: bool = False  # True: embedded snapshot + landed/imported files only, no network at all
     live_sources: str = "sec,layoffs,gpu"  # sources fetched live when not offline (comma-separated)
+    warehouse: str = ""  # published file; empty = $CAPEX_HOME/warehouse/capex.duckdb
 
     @property
     def home_path(self) -> Path:
@@ -57,7 +57,7 @@ class CapexSettings(dg.ConfigurableResource):
 
     @property
     def warehouse_path(self) -> Path:
-        return self.home_path / "warehouse" / "capex.duckdb"
+        return Path(self.warehouse).resolve() if self.warehouse else self.home_path / "warehouse" / "capex.duckdb"
 
     def landing(self) -> LandingZone:
         return LandingZone(self.home_path / "landing")

@@ -13,7 +13,6 @@ A failed blocking check stops the publish: the refresh exits non-zero naming the
 and the failing rows, and the last good warehouse stays in place.
 """
 
-from __future__ import annotations
 
 import os
 from dataclasses import dataclass

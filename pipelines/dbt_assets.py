@@ -1,0 +1,60 @@
+"""The dbt project (dbt/) as Dagster assets: seeds a user edits, bi.* views, schema tests.
+
+dbt runs against the run's build file (CAPEX_BUILD_DB), after the Python assets it reads from; its
+tests become asset checks. The manifest is prepared once (`dbt parse`) when missing, so a fresh
+clone needs no manual step.
+"""
+
+
+import os
+from typing import Any, Mapping
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.config import DBT_PROJECT_DIR
+from pipelines.sources import CapexSettings
+from pipelines.warehouse import build_path
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    sources = [p for folder in ("models", "seeds", "macros") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    newest = max((p.stat().st_mtime for p in [*sources, DBT_PROJECT_DIR / "dbt_project.yml"]), default=0)
+    return newest > manifest.stat().st_mtime
+
+
+if _manifest_is_stale():
+    dbt_project.preparer.prepare(dbt_project)  # `dbt parse`: a fresh clone or an edited model needs no manual step
+
+
+class CapexDbtTranslator(DagsterDbtTranslator):
+    """Seeds are seeds/<name>, models bi/<name>, sources [schema, table]: the Python asset that
+    builds the table (each source folder names its dbt source after itself: core_sec, marts_...)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "seed":
+            return dg.AssetKey(["seeds", dbt_resource_props["name"]])
+        if resource_type == "model":
+            return dg.AssetKey([dbt_resource_props["config"].get("schema") or "bi", dbt_resource_props["name"]])
+        if resource_type == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "bi"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CapexDbtTranslator(), name="dbt_build")
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: CapexSettings):
+    """Seeds, BI views and schema tests, built into this run's build file."""
+    os.environ["CAPEX_BUILD_DB"] = str(build_path(settings.warehouse_path, context.run_id))
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))

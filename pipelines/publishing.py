@@ -1,0 +1,77 @@
+"""The last step of a refresh: publish the build file, only when everything upstream passed."""
+
+
+import os
+from contextlib import nullcontext
+
+import dagster as dg
+import duckdb
+
+from pipelines.sources import CapexSettings
+from pipelines.warehouse import (
+    build_path,
+    code_fingerprint,
+    data_fingerprint,
+    publish,
+    refresh_lock,
+    remove_stale_builds,
+)
+
+# Set by `capex refresh`, which holds the refresh lock for the whole run already.
+LOCK_HELD_ENV = "CAPEX_REFRESH_LOCK_HELD"
+
+
+def landed_records(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The bodies this build was made from: the union of the raw.landing_<source> tables."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' and table_name like 'landing_%'"
+        ).fetchall()
+    ]
+    records = []
+    for table in tables:
+        cursor = con.execute(f'select kind, entity, as_of, sha256 from raw."{table}"')
+        records += [dict(zip(("kind", "entity", "as_of", "sha256"), row)) for row in cursor.fetchall()]
+    return records
+
+
+def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["warehouse", "published"],
+        deps=upstream,
+        group_name="warehouse",
+        description=(
+            "Checkpoints this run's build file and atomically swaps it onto the published warehouse. "
+            "Runs only when every upstream asset materialized and every blocking check passed."
+        ),
+        kinds={"duckdb"},
+    )
+    def published(context: dg.AssetExecutionContext, settings: CapexSettings) -> dg.MaterializeResult:
+        build = build_path(settings.warehouse_path, context.run_id)
+        with duckdb.connect(str(build)) as con:
+            records = landed_records(con)
+            counts = {
+                f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                for schema, table in con.execute(
+                    "select table_schema, table_name from information_schema.tables "
+                    "where table_schema in ('core', 'marts') and table_type = 'BASE TABLE' order by 1, 2"
+                ).fetchall()
+            }
+        code = code_fingerprint()
+        fingerprint = data_fingerprint(records, code)
+        lock_held = os.environ.get(LOCK_HELD_ENV) == str(os.getpid())
+        with nullcontext() if lock_held else refresh_lock(settings.warehouse_path):
+            publish(build, settings.warehouse_path, {"fingerprint": fingerprint, "run_id": context.run_id, "code_fingerprint": code})
+            remove_stale_builds(settings.warehouse_path)
+        context.log.info(f"published {settings.warehouse_path} ({len(records)} landed bodies, fingerprint {fingerprint[:12]})")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(settings.warehouse_path)),
+                "fingerprint": fingerprint,
+                "bodies": len(records),
+                "tables": dg.MetadataValue.json(counts),
+            }
+        )
+
+    return published

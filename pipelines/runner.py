@@ -1,0 +1,81 @@
+"""Run the refresh job in process and turn its outcome into lines a person reads."""
+
+
+import logging
+import sys
+
+import dagster as dg
+
+
+@dg.logger(description="Concise progress on stderr: one line per finished step, warnings, failures.")
+def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.getLogger("capex.progress")
+    logger.handlers.clear()
+    logger.propagate = False
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ProgressFormatter())
+    handler.addFilter(ProgressFilter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    return logger
+
+
+def _event(record: logging.LogRecord):
+    meta = getattr(record, "dagster_meta", None) or {}
+    return meta.get("dagster_event"), meta
+
+
+class ProgressFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        event, _ = _event(record)
+        if event is None:
+            return record.levelno >= logging.WARNING
+        return event.event_type_value in {"STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION"}
+
+
+class ProgressFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        event, meta = _event(record)
+        if event is None:
+            return f"  warning: {meta.get('orig_message', record.getMessage())}"
+        step = event.step_key or ""
+        if event.event_type_value == "STEP_SUCCESS":
+            seconds = event.event_specific_data.duration_ms / 1000
+            return f"  done {step} ({seconds:.1f} s)"
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            return f"  FAILED {step}: {error.message.strip().splitlines()[-1] if error else ''}"
+        evaluation = event.event_specific_data
+        if evaluation.passed:
+            return f"  check ok {evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        return f"  CHECK FAILED {evaluation.asset_key.to_user_string()}:{evaluation.check_name}: {evaluation.description}"
+
+
+def run_refresh() -> tuple[bool, list[str]]:
+    """Execute the `refresh` job; returns (published, lines explaining what failed or what was published)."""
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("refresh")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        lines = []
+        for evaluation in result.get_asset_check_evaluations():
+            if not evaluation.passed:
+                lines.append(
+                    f"blocking check {evaluation.check_name} failed on {evaluation.asset_key.to_user_string()}: "
+                    f"{evaluation.description}"
+                )
+        for event in result.all_events:
+            if event.event_type_value == "STEP_FAILURE":
+                error = event.event_specific_data.error
+                cause = error.cause if error and error.cause else error
+                message = (cause.message if cause else "unknown error").strip().splitlines()
+                lines.append(f"step {event.step_key} failed: {message[-1] if message else ''}")
+        published = _node_ran(result, "warehouse__published")
+        if not published and not lines:
+            lines.append("the publish step did not run")
+        return published and result.success, lines
+
+
+def _node_ran(result: dg.ExecuteInProcessResult, node: str) -> bool:
+    return any(e.step_key == node and e.event_type_value == "STEP_SUCCESS" for e in result.all_events)
