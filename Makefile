@@ -1,0 +1,36 @@
+# The two commands a newcomer runs (README): `make demo` and `make test`.
+# Both install what they need: uv (into .tools/ when it is not on PATH), the locked environment,
+# and for the browser test Debian's chromium (when running as root and it is missing).
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+OUT ?= out
+
+.PHONY: demo test setup browser bench clean
+
+demo: setup
+	$(UV) run --frozen capex refresh --offline
+	$(UV) run --frozen capex report $(OUT)/report.html
+	@echo "report: $(OUT)/report.html   warehouse: $${CAPEX_HOME:-var}/warehouse/capex.duckdb"
+
+test: setup browser
+	$(UV) run --frozen pytest -q
+
+bench: setup
+	$(UV) run --frozen python benchmarks/refresh.py
+
+setup: $(UV)
+	$(UV) sync --frozen
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+# The report is tested in a real headless browser. Debian's chromium is installed when missing and
+# we are root (CI, a fresh machine); otherwise that test skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: the browser test will be skipped"; }
+
+clean:
+	rm -rf var out .pytest_cache dbt/target
