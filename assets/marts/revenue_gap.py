@@ -20,6 +20,7 @@ names the others and `spend_reported_usd` sums what the companies that did repor
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from assets.marts.assumptions import assumption, assumption_grid
@@ -59,10 +60,10 @@ def revenue_gap(financials: Frame, companies: Frame, assumptions: Frame) -> pl.D
     return (
         _spend_and_revenue(financials, companies, assumptions)
         .with_columns(target_gross_margin=pl.lit(margin, pl.Float64))
-        .with_columns(_identities())
+        .collect()
+        .pipe(_with_identities, "spend_usd", "")
         .select(*CONTRACT_COLUMNS, *TRACE_COLUMNS)
         .sort("calendar_year", "method")
-        .collect()
     )
 
 
@@ -70,7 +71,7 @@ def revenue_gap_sensitivity(financials: Frame, companies: Frame, assumptions: Fr
     """= marts.revenue_gap_sensitivity: the gap for every sensitivity margin × useful life.
 
     required_revenue_usd / revenue_gap_usd are marts.revenue_gap's formulas at that margin (the year's
-    whole spend must be earned back that year: useful life does not enter). The `depreciated_` columns
+    whole spend must be earned back that year: useful life does not enter). The `_depreciated_` columns
     spread the spend over the useful life first: annual_depreciation_usd = spend_usd / useful_life_years,
     then the same two formulas. The band a report shows is the min..max over the grid.
     """
@@ -78,21 +79,17 @@ def revenue_gap_sensitivity(financials: Frame, companies: Frame, assumptions: Fr
         {"target_gross_margin": assumption_grid(assumptions, "sensitivity_target_gross_margin")}
     )
     lives = pl.LazyFrame({"useful_life_years": assumption_grid(assumptions, "useful_life_years")})
-    return (
+    frame = (
         _spend_and_revenue(financials, companies, assumptions)
         .join(margins, how="cross")
         .join(lives, how="cross")
-        .with_columns(_identities())
-        .with_columns(annual_depreciation_usd=pl.col("spend_usd") / pl.col("useful_life_years"))
-        .with_columns(
-            required_revenue_depreciated_usd=pl.col("annual_depreciation_usd")
-            * pl.col("cost_multiplier")
-            / (1 - pl.col("target_gross_margin"))
-        )
-        .with_columns(
-            revenue_gap_depreciated_usd=pl.col("required_revenue_depreciated_usd")
-            - pl.col("incremental_revenue_usd")
-        )
+        .collect()
+    )
+    annual = _array(frame, "spend_usd") / _array(frame, "useful_life_years")
+    return (
+        frame.with_columns(annual_depreciation_usd=pl.Series(annual, nan_to_null=True))
+        .pipe(_with_identities, "spend_usd", "")
+        .pipe(_with_identities, "annual_depreciation_usd", "_depreciated")
         .select(
             *CONTRACT_COLUMNS,
             "useful_life_years",
@@ -103,7 +100,6 @@ def revenue_gap_sensitivity(financials: Frame, companies: Frame, assumptions: Fr
             "coverage",
         )
         .sort("calendar_year", "method", "target_gross_margin", "useful_life_years")
-        .collect()
     )
 
 
@@ -156,12 +152,25 @@ def revenue_gap_depreciation(financials: Frame, companies: Frame, assumptions: F
     )
 
 
-def _identities() -> list[pl.Expr]:
-    required = pl.col("spend_usd") * pl.col("cost_multiplier") / (1 - pl.col("target_gross_margin"))
-    return [
-        required.alias("required_revenue_usd"),
-        (required - pl.col("incremental_revenue_usd")).alias("revenue_gap_usd"),
-    ]
+def _with_identities(frame: pl.DataFrame, spend: str, suffix: str) -> pl.DataFrame:
+    """Add required_revenue{suffix}_usd and revenue_gap{suffix}_usd, computed element by element in numpy.
+
+    Not as Polars expressions: Polars folds `1 - <literal margin>` and multiplies by its reciprocal
+    (x * 2.5 for x / 0.4), which can differ in the last bit from the contract's formula as a reader or
+    DuckDB evaluates it. NULL in, NULL out (through NaN, which no input holds).
+    """
+    required = (
+        _array(frame, spend) * _array(frame, "cost_multiplier") / (1 - _array(frame, "target_gross_margin"))
+    )
+    gap = required - _array(frame, "incremental_revenue_usd")
+    return frame.with_columns(
+        pl.Series(f"required_revenue{suffix}_usd", required, nan_to_null=True),
+        pl.Series(f"revenue_gap{suffix}_usd", gap, nan_to_null=True),
+    )
+
+
+def _array(frame: pl.DataFrame, column: str) -> np.ndarray:
+    return frame[column].cast(pl.Float64).to_numpy()  # NULL -> NaN
 
 
 def _fiscal_years(financials: Frame) -> pl.LazyFrame:

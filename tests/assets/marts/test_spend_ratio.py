@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from assets.marts.spend_ratio import CONTRACT_COLUMNS, spend_ratio
+from pipelines.errors import SourceFormatError
+
+
+def row(frame: pl.DataFrame, ticker: str, fiscal_year: int) -> dict:
+    (found,) = frame.filter((pl.col("ticker") == ticker) & (pl.col("fiscal_year") == fiscal_year)).to_dicts()
+    return found
+
+
+def test_msft_fy2025_ratios_are_the_filed_figures_divided(financials, layoff_events):
+    mart = spend_ratio(financials, layoff_events)
+    msft = row(mart, "MSFT", 2025)
+    # reference_figures.csv: MSFT 2025 PaymentsToAcquirePropertyPlantAndEquipment 64551000000,
+    # RevenueFromContractWithCustomerExcludingAssessedTax 281724000000 (10-K 0000950170-25-100235)
+    assert msft["capex_to_revenue"] == 64_551_000_000 / 281_724_000_000
+    # companyfacts NetCashProvidedByUsedInOperatingActivities FY2025 136,162 $M
+    assert msft["capex_to_operating_cash_flow"] == 64_551_000_000 / 136_162_000_000
+    assert msft["capex_yoy_growth"] == 64_551_000_000 / 44_477_000_000 - 1  # FY2024 capex 44,477 $M
+    assert (msft["period_start"], msft["period_end"]) == (date(2024, 7, 1), date(2025, 6, 30))
+    assert msft["accession"] == "0000950170-25-100235"
+
+
+def test_stock_based_compensation_and_capex_per_sbc_dollar(financials, layoff_events):
+    mart = spend_ratio(financials, layoff_events)
+    # companyfacts ShareBasedCompensation: MSFT FY2025 11,974 $M (0000950170-25-100235), FY2024 10,734 $M;
+    # GOOGL FY2024 22,785 $M (0001652044-26-000018)
+    msft, googl = row(mart, "MSFT", 2025), row(mart, "GOOGL", 2024)
+    assert msft["stock_based_compensation_usd"] == 11_974_000_000
+    assert msft["capex_per_sbc_usd"] == 64_551_000_000 / 11_974_000_000
+    assert msft["stock_based_compensation_yoy_growth"] == 11_974_000_000 / 10_734_000_000 - 1
+    assert (
+        msft["capex_per_sbc_yoy_growth"]
+        == (64_551_000_000 / 11_974_000_000) / (44_477_000_000 / 10_734_000_000) - 1
+    )
+    assert googl["capex_per_sbc_usd"] == 52_535_000_000 / 22_785_000_000
+    # R&D (ResearchAndDevelopmentExpense): GOOGL FY2024 49,326 $M, FY2023 45,427 $M
+    assert googl["research_development_usd"] == 49_326_000_000
+    assert googl["research_development_yoy_growth"] == 49_326_000_000 / 45_427_000_000 - 1
+    # AMZN and META rows come from 10-K inline XBRL without SBC here: NULL, not 0 or inf
+    assert row(mart, "META", 2024)["capex_per_sbc_usd"] is None
+
+
+def test_capex_per_employee_uses_the_10k_headcount(financials, layoff_events):
+    mart = spend_ratio(financials, layoff_events)
+    # "As of December 31, 2024, Alphabet had 183,323 employees." (goog-20241231.htm)
+    assert row(mart, "GOOGL", 2024)["capex_per_employee_usd"] == 52_535_000_000 / 183_323
+    # no headcount stated for FY2023 in the extract: no change, and no capex per employee growth
+    assert row(mart, "GOOGL", 2024)["employees_yoy_change"] is None
+    assert row(mart, "GOOGL", 2023)["capex_per_employee_usd"] is None
+
+
+def test_layoffs_are_matched_inside_the_fiscal_year(financials, layoff_events):
+    mart = spend_ratio(financials, layoff_events)
+    fy2025 = row(mart, "MSFT", 2025)  # 2024-07-01 .. 2025-06-30
+    # layoffs.fyi: 2024-07-03 (no count), 2024-09-12 650, 2025-01-07, 2025-01-14 (no count), 2025-05-13 6,000,
+    # 2025-06-02 305, 2025-06-24 (no count); WA WARN received 2025-05-13 1,985 and 2025-06-02 305.
+    # 2025-07-02 (9,000 and WARN 830) is FY2026; 2024-06-03 (1,000) is FY2024.
+    assert fy2025["layoffs_fyi_events"] == 7
+    assert fy2025["layoffs_fyi_employees_laid_off"] == 650 + 6000 + 305
+    assert fy2025["warn_notices"] == 2
+    assert fy2025["warn_employees_affected"] == 1985 + 305
+    assert fy2025["layoff_events"] == 9
+    assert fy2025["employees_laid_off"] == 650 + 6000 + 305 + 1985 + 305
+    fy2024 = row(mart, "MSFT", 2024)  # 2023-07-18 1,000, 2024-01-25 1,900, 2024-06-03 1,000
+    assert (fy2024["layoff_events"], fy2024["employees_laid_off"]) == (3, 3900)
+    assert (row(mart, "NVDA", 2025)["layoff_events"], row(mart, "NVDA", 2025)["employees_laid_off"]) == (0, 0)
+
+
+def test_contract_columns_first_fy_rows_only(financials, layoff_events):
+    quarter = financials.filter(pl.col("ticker") == "MSFT").head(1).with_columns(fiscal_period=pl.lit("Q1"))
+    mart = spend_ratio(pl.concat([financials, quarter]), layoff_events)
+    assert mart.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert mart.height == financials.height
+    assert mart.select("ticker", "fiscal_year").is_duplicated().sum() == 0
+
+
+def test_zero_or_missing_denominators_give_null_never_inf(financials, layoff_events):
+    broken = financials.with_columns(
+        revenue_usd=pl.when(pl.col("ticker") == "NVDA").then(0.0).otherwise("revenue_usd"),
+        operating_cash_flow_usd=pl.when(pl.col("ticker") == "NVDA")
+        .then(None)
+        .otherwise("operating_cash_flow_usd"),
+        capex_usd=pl.when(pl.col("ticker") == "NVDA").then(0.0).otherwise("capex_usd"),
+    )
+    mart = spend_ratio(broken, layoff_events)
+    nvda = row(mart, "NVDA", 2025)
+    assert nvda["capex_to_revenue"] is None
+    assert nvda["capex_to_operating_cash_flow"] is None
+    assert nvda["capex_yoy_growth"] is None  # previous capex 0
+    floats = mart.select(pl.selectors.float())
+    assert not floats.select(pl.any_horizontal(pl.all().is_infinite() | pl.all().is_nan()).any()).item()
+
+
+def test_optional_extras_absent_read_as_null(financials, layoff_events):
+    mart = spend_ratio(
+        financials.drop("stock_based_compensation_usd", "research_development_usd"), layoff_events
+    )
+    assert mart["capex_per_sbc_usd"].null_count() == mart.height
+    assert row(mart, "MSFT", 2025)["capex_to_revenue"] == 64_551_000_000 / 281_724_000_000
+
+
+def test_a_missing_contract_column_names_the_table(financials, layoff_events):
+    with pytest.raises(SourceFormatError, match=r"core\.financials: missing columns \['capex_usd'\]"):
+        spend_ratio(financials.drop("capex_usd"), layoff_events)
+    with pytest.raises(SourceFormatError, match=r"core\.layoff_events"):
+        spend_ratio(financials, layoff_events.drop("event_date"))
+
+
+def test_accepts_lazy_frames(financials, layoff_events):
+    assert spend_ratio(financials.lazy(), layoff_events.lazy()).equals(spend_ratio(financials, layoff_events))
