@@ -100,3 +100,36 @@ def test_truncated_companyfacts_import_is_refused_and_stores_nothing(home, tmp_p
 def test_query_is_read_only(home):
     result = capex(home, "query", "create table core.evil as select 1")
     assert result.returncode != 0 and "read-only" in result.stderr.lower()
+
+
+SQLALCHEMY_READER = """
+import os, sys, time
+from sqlalchemy import create_engine, text
+engine = create_engine("duckdb:///" + sys.argv[1], connect_args={"read_only": True})
+with engine.connect() as conn:
+    before = conn.execute(text("select published_at from meta.refresh")).scalar()
+    open(sys.argv[2], "w").write("ready")
+    while not os.path.exists(sys.argv[3]):
+        time.sleep(0.05)
+    held = conn.execute(text("select published_at from meta.refresh")).scalar()
+engine.dispose()
+with create_engine("duckdb:///" + sys.argv[1], connect_args={"read_only": True}).connect() as conn:
+    fresh = conn.execute(text("select published_at from meta.refresh")).scalar()
+print(before == held, fresh > before)
+"""
+
+
+def test_sqlalchemy_pool_keeps_working_through_a_refresh_and_sees_new_data_after_reconnecting(home, tmp_path):
+    ready, release = tmp_path / "ready", tmp_path / "release"
+    reader = subprocess.Popen([sys.executable, "-c", SQLALCHEMY_READER, str(published(home)), str(ready), str(release)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(400):
+        if ready.exists() or reader.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert ready.exists(), reader.stderr.read() if reader.poll() is not None else "reader not ready"
+    result = capex(home, "refresh", "--offline", "--force")
+    release.write_text("go")
+    out, err = reader.communicate(timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert out.split() == ["True", "True"], err
