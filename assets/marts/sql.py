@@ -1,0 +1,235 @@
+"""Three marts again in DuckDB SQL, for the benchmark that compares Polars with DuckDB on the same data.
+
+`spend_ratio_duckdb`, `revenue_gap_duckdb` and `gpu_price_index_duckdb` return the same rows and columns
+as `spend_ratio`, `revenue_gap` (assets/marts/) and `gpu_price_index` (assets/gpu/index.py). Their inputs
+are relation names in the connection: the warehouse tables (`core.financials`, the default), views, or
+Polars frames registered with `con.register(name, frame)`. Sums of more than two floats and interpolated
+quantiles may differ from Polars in the last bits (a different summation order), nothing more.
+
+Optional columns of core.financials / core.gpu_prices that a relation lacks read as NULL, as in Polars.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from assets.marts.revenue_gap import COHORT, CONTRACT_COLUMNS, SEQUOIA_SPEND_TICKER, TRACE_COLUMNS
+
+# DuckDB: list of tickers (comma-separated text) -> sorted distinct list without the empty string.
+_TICKER_LIST = "list_sort(list_distinct(list_filter(string_split(coalesce({}, ''), ','), lambda s: s <> '')))"
+
+
+def spend_ratio_duckdb(
+    con: duckdb.DuckDBPyConnection,
+    financials: str = "core.financials",
+    layoff_events: str = "core.layoff_events",
+) -> pl.DataFrame:
+    """= spend_ratio(financials, layoff_events), computed by DuckDB."""
+    sbc, rnd = _optional(con, financials, "stock_based_compensation_usd", "research_development_usd")
+    return con.sql(f"""
+        with fy as (
+            select ticker, cast(fiscal_year as integer) as fiscal_year, period_start, period_end, accession,
+                   cast(capex_usd as double) as capex_usd, cast(revenue_usd as double) as revenue_usd,
+                   cast(operating_cash_flow_usd as double) as operating_cash_flow_usd,
+                   cast(employees as bigint) as employees,
+                   {sbc} as stock_based_compensation_usd, {rnd} as research_development_usd
+            from {financials} where fiscal_period = 'FY'
+        ),
+        ratios as (
+            select *,
+                   case when revenue_usd <> 0 then capex_usd / revenue_usd end as capex_to_revenue,
+                   case when operating_cash_flow_usd <> 0 then capex_usd / operating_cash_flow_usd end
+                       as capex_to_operating_cash_flow,
+                   case when employees <> 0 then capex_usd / employees end as capex_per_employee_usd,
+                   case when stock_based_compensation_usd <> 0 then capex_usd / stock_based_compensation_usd end
+                       as capex_per_sbc_usd
+            from fy
+        ),
+        matched as (
+            select f.ticker, f.fiscal_year,
+                   count(*) as layoff_events,
+                   coalesce(sum(e.employees_affected), 0) as employees_laid_off,
+                   count(*) filter (where e.source = 'layoffs_fyi') as layoffs_fyi_events,
+                   coalesce(sum(e.employees_affected) filter (where e.source = 'layoffs_fyi'), 0)
+                       as layoffs_fyi_employees_laid_off,
+                   count(*) filter (where starts_with(e.source, 'warn_')) as warn_notices,
+                   coalesce(sum(e.employees_affected) filter (where starts_with(e.source, 'warn_')), 0)
+                       as warn_employees_affected
+            from fy f join {layoff_events} e
+              on e.ticker = f.ticker and e.event_date between f.period_start and f.period_end
+            group by f.ticker, f.fiscal_year
+        )
+        select r.ticker, r.fiscal_year, r.capex_usd, r.revenue_usd, r.operating_cash_flow_usd, r.employees,
+               r.capex_to_revenue, r.capex_to_operating_cash_flow, r.capex_per_employee_usd,
+               {_growth("capex_usd")} as capex_yoy_growth,
+               {_growth("employees")} as employees_yoy_change,
+               coalesce(m.layoff_events, 0)::bigint as layoff_events,
+               coalesce(m.employees_laid_off, 0)::bigint as employees_laid_off,
+               r.stock_based_compensation_usd, r.capex_per_sbc_usd, r.research_development_usd,
+               {_growth("stock_based_compensation_usd")} as stock_based_compensation_yoy_growth,
+               {_growth("research_development_usd")} as research_development_yoy_growth,
+               {_growth("capex_per_employee_usd")} as capex_per_employee_yoy_growth,
+               {_growth("capex_per_sbc_usd")} as capex_per_sbc_yoy_growth,
+               coalesce(m.layoffs_fyi_events, 0)::bigint as layoffs_fyi_events,
+               coalesce(m.layoffs_fyi_employees_laid_off, 0)::bigint as layoffs_fyi_employees_laid_off,
+               coalesce(m.warn_notices, 0)::bigint as warn_notices,
+               coalesce(m.warn_employees_affected, 0)::bigint as warn_employees_affected,
+               r.period_start, r.period_end, r.accession
+        from ratios r
+        left join ratios p on p.ticker = r.ticker and p.fiscal_year = r.fiscal_year - 1
+        left join matched m on m.ticker = r.ticker and m.fiscal_year = r.fiscal_year
+        order by r.ticker, r.fiscal_year
+    """).pl()
+
+
+def revenue_gap_duckdb(
+    con: duckdb.DuckDBPyConnection,
+    financials: str = "core.financials",
+    companies: str = "companies",
+    assumptions: str = "assumptions",
+) -> pl.DataFrame:
+    """= revenue_gap(financials, companies, assumptions), computed by DuckDB (same calendarization by days,
+    same coverage rule); `companies` and `assumptions` are the seeds as relations."""
+
+    def cohort_totals(members: str, column: str) -> str:
+        """Per calendar year: `column` of `members` calendarized, with the _reported/_companies/_missing set."""
+        return f"""
+            select y.calendar_year,
+                   sum(t.{column}) filter (where coalesce(t.{column}_days, 0) >= y.calendar_days) as reported,
+                   count(*) filter (where coalesce(t.{column}_days, 0) >= y.calendar_days) as companies,
+                   string_agg(m.ticker, ',' order by m.ticker)
+                       filter (where coalesce(t.{column}_days, 0) < y.calendar_days) as missing,
+                   (select count(*) from {members}) as members
+            from years y cross join {members} m
+            left join per_ticker t on t.ticker = m.ticker and t.calendar_year = y.calendar_year
+            group by y.calendar_year"""
+
+    def total(alias: str) -> str:
+        return (
+            f"case when {alias}.members > 0 and {alias}.companies = {alias}.members then {alias}.reported end"
+        )
+
+    missing = "list_concat(list_concat({}, {}), {})".format(
+        _TICKER_LIST.format("spend.missing"),
+        _TICKER_LIST.format("revenue.missing"),
+        _TICKER_LIST.format("base.missing"),
+    )
+    return (
+        con.sql(f"""
+        with a as (select name, cast(value as double) as value from {assumptions}),
+        params as (
+            select (select value from a where name = 'target_gross_margin') as target_gross_margin,
+                   (select value from a where name = 'cost_multiplier_capex') as cost_multiplier_capex,
+                   (select value from a where name = 'cost_multiplier_sequoia') as cost_multiplier_sequoia,
+                   cast((select value from a where name = 'base_year') as integer) as base_year
+        ),
+        fy as (
+            select ticker, period_start, period_end,
+                   cast(capex_usd as double) as capex_usd, cast(revenue_usd as double) as revenue_usd
+            from {financials} where fiscal_period = 'FY'
+        ),
+        years as (
+            select cast(calendar_year as integer) as calendar_year,
+                   datediff('day', make_date(calendar_year, 1, 1), make_date(calendar_year, 12, 31)) + 1
+                       as calendar_days
+            from (select unnest(range(base_year, greatest(base_year + 3,
+                                      coalesce((select max(year(period_end)) from fy), base_year)) + 1))
+                         as calendar_year
+                  from params)
+        ),
+        spans as (
+            select *, datediff('day', greatest(period_start, make_date(calendar_year, 1, 1)),
+                               least(period_end, make_date(calendar_year, 12, 31))) + 1 as overlap_days,
+                      datediff('day', period_start, period_end) + 1 as fiscal_days
+            from (select *, unnest(range(year(period_start), year(period_end) + 1)) as calendar_year from fy)
+        ),
+        per_ticker as (
+            select ticker, calendar_year,
+                   sum(capex_usd * overlap_days / fiscal_days) as capex_usd,
+                   sum(overlap_days) filter (where capex_usd is not null) as capex_usd_days,
+                   sum(revenue_usd * overlap_days / fiscal_days) as revenue_usd,
+                   sum(overlap_days) filter (where revenue_usd is not null) as revenue_usd_days
+            from spans group by ticker, calendar_year
+        ),
+        cohort as (select distinct ticker from {companies} where cohort = '{COHORT}'),
+        spender as (select '{SEQUOIA_SPEND_TICKER}' as ticker),
+        cohort_capex as ({cohort_totals("cohort", "capex_usd")}),
+        cohort_revenue as ({cohort_totals("cohort", "revenue_usd")}),
+        nvidia_revenue as ({cohort_totals("spender", "revenue_usd")}),
+        methods as (
+            select calendar_year, 'capex' as method, {total("c")} as spend_usd, c.reported as spend_reported,
+                   c.companies as spend_companies, c.missing,
+                   (select string_agg(ticker, ',' order by ticker) from cohort) as spend_tickers,
+                   (select cost_multiplier_capex from params) as cost_multiplier
+            from cohort_capex c
+            union all
+            select calendar_year, 'sequoia', {total("n")}, n.reported, n.companies, n.missing,
+                   '{SEQUOIA_SPEND_TICKER}', (select cost_multiplier_sequoia from params)
+            from nvidia_revenue n
+        ),
+        rows as (
+            select spend.calendar_year, spend.method, '{COHORT}' as cohort, spend.spend_usd, spend.cost_multiplier,
+                   params.target_gross_margin, params.base_year,
+                   {total("revenue")} - {total("base")} as incremental_revenue_usd,
+                   spend.spend_tickers,
+                   (select count(*) from cohort) as companies_in_cohort,
+                   {missing} as missing_list,
+                   case when spend.spend_companies > 0 then spend.spend_reported end as spend_reported_usd,
+                   {total("revenue")} as cohort_revenue_usd,
+                   {total("base")} as base_year_revenue_usd
+            from methods spend cross join params
+            join cohort_revenue revenue on revenue.calendar_year = spend.calendar_year
+            join cohort_revenue base on base.calendar_year = params.base_year
+        )
+        select calendar_year, method, cohort, spend_usd, cost_multiplier, target_gross_margin,
+               spend_usd * cost_multiplier / (1 - target_gross_margin) as required_revenue_usd,
+               base_year, incremental_revenue_usd,
+               spend_usd * cost_multiplier / (1 - target_gross_margin) - incremental_revenue_usd as revenue_gap_usd,
+               spend_tickers, companies_in_cohort::bigint as companies_in_cohort,
+               (companies_in_cohort - len(list_intersect(list_distinct(missing_list),
+                    (select list(ticker) from cohort))))::bigint as companies_reported,
+               nullif(array_to_string(list_sort(list_distinct(missing_list)), ','), '') as missing_tickers,
+               case when len(missing_list) = 0 then 'complete' else 'incomplete' end as coverage,
+               spend_reported_usd, cohort_revenue_usd, base_year_revenue_usd
+        from rows
+        order by calendar_year, method
+    """)
+        .pl()
+        .select(*CONTRACT_COLUMNS, *TRACE_COLUMNS)
+    )
+
+
+def gpu_price_index_duckdb(
+    con: duckdb.DuckDBPyConnection, gpu_prices: str = "core.gpu_prices"
+) -> pl.DataFrame:
+    """= assets.gpu.index.gpu_price_index(gpu_prices), computed by DuckDB: linear-interpolated quantiles
+    (quantile_cont, like Polars' interpolation="linear") over the comparable rows priced above 0."""
+    (comparable,) = _optional(con, gpu_prices, "comparable", cast="boolean")
+    return con.sql(f"""
+        select observed_on, gpu_family, pricing,
+               count(*)::bigint as offers,
+               count(distinct provider)::bigint as providers,
+               quantile_cont(usd_per_gpu_hour, 0.1) as p10_usd_per_gpu_hour,
+               quantile_cont(usd_per_gpu_hour, 0.5) as median_usd_per_gpu_hour,
+               quantile_cont(usd_per_gpu_hour, 0.9) as p90_usd_per_gpu_hour,
+               min(usd_per_gpu_hour) as min_usd_per_gpu_hour,
+               max(usd_per_gpu_hour) as max_usd_per_gpu_hour,
+               string_agg(distinct provider, ',' order by provider) as provider_list
+        from {gpu_prices}
+        where coalesce({comparable}, true) and gpu_family is not null and usd_per_gpu_hour > 0
+        group by observed_on, gpu_family, pricing
+        order by observed_on, gpu_family, pricing
+    """).pl()
+
+
+def _growth(column: str) -> str:
+    return f"(case when p.{column} <> 0 then r.{column} / p.{column} end) - 1"
+
+
+def _optional(
+    con: duckdb.DuckDBPyConnection, relation: str, *columns: str, cast: str = "double"
+) -> list[str]:
+    """Each column as a SQL expression: the column when the relation has it, else a typed NULL."""
+    present = {row[0] for row in con.sql(f"describe select * from {relation}").fetchall()}
+    return [f"cast({c} as {cast})" if c in present else f"cast(null as {cast})" for c in columns]
