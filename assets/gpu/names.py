@@ -43,7 +43,9 @@ def read_gpu_models(path: Path = GPU_MODELS_SEED) -> pl.DataFrame:
         try:
             pl.select(pl.lit("x").str.contains(f"(?i){pattern}"))
         except pl.exceptions.ComputeError as e:
-            raise SourceFormatError(f"{path.name} line {i}", f"pattern {pattern!r} is not a regular expression: {e}")
+            raise SourceFormatError(
+                f"{path.name} line {i}", f"pattern {pattern!r} is not a regular expression: {e}"
+            )
     return seed
 
 
@@ -52,7 +54,7 @@ def read_instance_types(path: Path = INSTANCE_TYPES_SEED) -> pl.DataFrame:
 
 
 def normalized_gpu_name(names: pl.Expr) -> pl.Expr:
-    """"NVIDIA A100-SXM4-80GB" -> "NVIDIA A100 SXM4 80GB", "H100_80GB_SXM5" -> "H100 80GB SXM5":
+    """ "NVIDIA A100-SXM4-80GB" -> "NVIDIA A100 SXM4 80GB", "H100_80GB_SXM5" -> "H100 80GB SXM5":
     separators become spaces so one `\\b`-delimited pattern fits every provider's spelling."""
     return names.str.replace_all(r"[_\-\s]+", " ").str.strip_chars()
 
@@ -66,7 +68,9 @@ def canonical_gpu(names: pl.Expr | pl.Series, gpu_models: pl.DataFrame) -> pl.Ex
         return pl.select(canonical_gpu(pl.lit(names), gpu_models)).to_series().alias(names.name)
     name = normalized_gpu_name(names)
     chain = None
-    for pattern, family, model in gpu_models.select("provider_name_pattern", "gpu_family", "gpu_model").iter_rows():
+    for pattern, family, model in gpu_models.select(
+        "provider_name_pattern", "gpu_family", "gpu_model"
+    ).iter_rows():
         value = pl.lit({"gpu_family": family, "gpu_model": model}, dtype=GPU_STRUCT)
         condition = name.str.contains(f"(?i){pattern}")
         chain = pl.when(condition).then(value) if chain is None else chain.when(condition).then(value)
