@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.sources import CapexSettings
+from pipelines.validation import build_data_docs
 from pipelines.warehouse import (
     build_path,
     code_fingerprint,
@@ -64,6 +65,7 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         with nullcontext() if lock_held else refresh_lock(settings.warehouse_path):
             publish(build, settings.warehouse_path, {"fingerprint": fingerprint, "run_id": context.run_id, "code_fingerprint": code})
             remove_stale_builds(settings.warehouse_path)
+        build_data_docs()
         context.log.info(f"published {settings.warehouse_path} ({len(records)} landed bodies, fingerprint {fingerprint[:12]})")
         return dg.MaterializeResult(
             metadata={

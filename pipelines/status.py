@@ -28,6 +28,9 @@ def status_lines(warehouse: Path) -> list[str]:
         lines.append(f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})")
     else:
         lines.append(f"warehouse {warehouse}: nothing published yet (run `capex refresh --offline`)")
+    docs = warehouse.parent.parent / "gx" / "data_docs" / "index.html"
+    if docs.exists():
+        lines.append(f"data quality: Great Expectations data docs of the last checks at file://{docs}")
     with dg.DagsterInstance.get() as instance:
         graph = defs.resolve_asset_graph()
         for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):

@@ -16,7 +16,6 @@ and the failing rows, and the last good warehouse stays in place.
 
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -44,33 +43,76 @@ class Failure:
         return f"{self.expectation}{where}{count}{examples}"
 
 
-@cache
-def _gx_context():
+_CONTEXTS: dict[str, tuple] = {}
+
+
+def _gx_context(data_docs_dir: str):
+    """One ephemeral GX context per process and data-docs folder (GX takes seconds to import)."""
+    if data_docs_dir in _CONTEXTS:
+        return _CONTEXTS[data_docs_dir]
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm noise in refresh output
+    context.add_data_docs_site(
+        "capex",
+        {"class_name": "SiteBuilder",
+         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": data_docs_dir}},
+    )
+    context.data_sources.add_pandas(name="capex")
+    _CONTEXTS[data_docs_dir] = (gx, context)
     return gx, context
 
 
-def validate_frame(frame: pl.DataFrame, suite_name: str, expectations: list[Expectation]) -> tuple[list[Failure], int]:
-    """Run the expectations on a frame with GX; returns (failures, expectations evaluated)."""
-    gx, context = _gx_context()
-    source = context.data_sources.add_or_update_pandas(name="capex")
-    asset = source.add_dataframe_asset(name=suite_name) if suite_name not in source.get_asset_names() else source.get_asset(suite_name)
+def build_data_docs() -> list[Path]:
+    """Render GX's data docs for every validation this process ran (called once, at publish):
+    one site build instead of one per check."""
+    built = []
+    for directory, (_, context) in _CONTEXTS.items():
+        context.build_data_docs()
+        built.append(Path(directory) / "index.html")
+    return built
+
+
+def data_docs_dir(home: Path) -> Path:
+    """Where GX writes its data-docs HTML (linked from `capex status`)."""
+    return home / "gx" / "data_docs"
+
+
+def validate_frame(
+    frame: pl.DataFrame, suite_name: str, expectations: list[Expectation], docs_dir: Path | None = None
+) -> tuple[list[Failure], int]:
+    """Run the expectations on a frame with GX (a checkpoint that also updates the data docs);
+    returns (failures, expectations evaluated)."""
+    gx, context = _gx_context(str(docs_dir or Path(os.environ.get("TMPDIR", "/tmp")) / "capex-gx-docs"))
+    source = context.data_sources.get("capex")
+    asset = source.get_asset(suite_name) if suite_name in source.get_asset_names() else source.add_dataframe_asset(name=suite_name)
     batch_definition = (
-        asset.add_batch_definition_whole_dataframe("whole")
-        if "whole" not in [b.name for b in asset.batch_definitions]
-        else asset.get_batch_definition("whole")
+        asset.get_batch_definition("whole")
+        if "whole" in [b.name for b in asset.batch_definitions]
+        else asset.add_batch_definition_whole_dataframe("whole")
     )
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame.to_pandas()})
     suite = gx.ExpectationSuite(name=suite_name)
     for expectation_type, kwargs in expectations:
         class_name = "".join(part.title() for part in expectation_type.removeprefix("expect_").split("_"))
         suite.add_expectation(getattr(gx.expectations, "Expect" + class_name)(**kwargs))
-    result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite_name,
+            validation_definitions=[definition],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": frame.to_pandas()})
+    result = next(iter(run.run_results.values()))
+    if not result.success:
+        context.build_data_docs()  # a failure's details are readable at once; passing runs are added at publish
     failures = []
     for r in result.results:
         if not r.success:
@@ -107,7 +149,9 @@ def table_check(
     def _check(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
         frame = load_build_table(context, settings, key)
         suite = expectations(frame) if callable(expectations) else expectations
-        failures, evaluated = validate_frame(frame, f"{key.path[0]}_{key.path[1]}_{name}", suite)
+        failures, evaluated = validate_frame(
+            frame, f"{key.path[0]}_{key.path[1]}_{name}", suite, data_docs_dir(settings.home_path)
+        )
         table = ".".join(key.path)
         return dg.AssetCheckResult(
             passed=not failures,
