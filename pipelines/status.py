@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.config import capex_home
 from pipelines.warehouse import read_published
 
 
@@ -28,7 +29,7 @@ def status_lines(warehouse: Path) -> list[str]:
         lines.append(f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})")
     else:
         lines.append(f"warehouse {warehouse}: nothing published yet (run `capex refresh --offline`)")
-    docs = warehouse.parent.parent / "gx" / "data_docs" / "index.html"
+    docs = capex_home() / "gx" / "data_docs" / "index.html"
     if docs.exists():
         lines.append(f"data quality: Great Expectations data docs of the last checks at file://{docs}")
     with dg.DagsterInstance.get() as instance:
