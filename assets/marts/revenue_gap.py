@@ -203,31 +203,24 @@ def _spend_and_revenue(financials: Frame, companies: Frame, assumptions: Frame) 
         "base_year_revenue_usd",
         (pl.col("revenue_usd") - pl.col("base_year_revenue_usd")).alias("incremental_revenue_usd"),
         missing_union("revenue_usd_missing", "base_year_missing").alias("revenue_missing"),
-        pl.col("revenue_usd_companies").alias("revenue_companies"),
     )
     nvidia = cohort_totals(fiscal_years, [SEQUOIA_SPEND_TICKER], ["revenue_usd"], years)
+
+    def spend(totals: pl.LazyFrame, method: str, column: str, spenders: list[str]) -> pl.LazyFrame:
+        return totals.select(
+            "calendar_year",
+            method=pl.lit(method),
+            spend_usd=column,
+            spend_reported_usd=f"{column}_reported",
+            spend_missing=f"{column}_missing",
+            spend_tickers=pl.lit(",".join(spenders)),
+            cost_multiplier=pl.lit(assumption(assumptions, f"cost_multiplier_{method}"), pl.Float64),
+        )
+
     methods = pl.concat(
         [
-            cohort.select(
-                "calendar_year",
-                method=pl.lit("capex"),
-                spend_usd="capex_usd",
-                spend_reported_usd="capex_usd_reported",
-                spend_missing="capex_usd_missing",
-                spend_companies="capex_usd_companies",
-                spend_tickers=pl.lit(",".join(tickers)),
-                cost_multiplier=pl.lit(assumption(assumptions, "cost_multiplier_capex"), pl.Float64),
-            ),
-            nvidia.select(
-                "calendar_year",
-                method=pl.lit("sequoia"),
-                spend_usd="revenue_usd",
-                spend_reported_usd="revenue_usd_reported",
-                spend_missing="revenue_usd_missing",
-                spend_companies="revenue_usd_companies",
-                spend_tickers=pl.lit(SEQUOIA_SPEND_TICKER),
-                cost_multiplier=pl.lit(assumption(assumptions, "cost_multiplier_sequoia"), pl.Float64),
-            ),
+            spend(cohort, "capex", "capex_usd", tickers),
+            spend(nvidia, "sequoia", "revenue_usd", [SEQUOIA_SPEND_TICKER]),
         ]
     )
     return (
