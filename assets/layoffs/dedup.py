@@ -73,7 +73,8 @@ def _link_layoffs_fyi(versions: pl.DataFrame) -> pl.DataFrame:
     if versions.height == 0:
         return versions
     key = _download_key(versions)
-    keyed = versions.with_columns(
+    # the same body landed twice (imported again under another date) is one download
+    keyed = versions.unique([key, "row_number"], keep="last", maintain_order=True).with_columns(
         _company=company_key(pl.col("company")),
         location_key=pl.col("location").str.to_lowercase().str.replace_all(r"[\s.]", ""),
         versions=pl.lit(1, pl.UInt32),

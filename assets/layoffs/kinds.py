@@ -27,7 +27,7 @@ def _identify(parse: Callable[[bytes, str], Parsed], entity: str, label: str, un
         as_of = rows["as_of"].max()
         parts = [f"{label}: {rows.height:,} {unit} dated {first}..{last}, as of {as_of}"]
         if parsed.rejects.height:
-            parts.append(f"{parsed.rejects.height:,} values held out (see raw.layoff_rejects)")
+            parts.append(f"{parsed.rejects.height:,} values held out (see raw.layoffs_rejects)")
         repaired = rows["date_note"].is_not_null().sum()
         if repaired:
             parts.append(f"{repaired:,} spreadsheet-mangled dates repaired (the file's date order proves the reading)")
@@ -49,6 +49,8 @@ FORMATS = [
     ("warn-tx", "warn_tx", parse_warn_tx, "TX WARN export", "notices",
      "Texas TWC WARN notices: CSV of the yearly workbooks, or the data.texas.gov (8w53-c4f6) JSON reply"),
 ]
+
+PARSERS = {name: parse for name, _, parse, *_ in FORMATS}
 
 KINDS = [
     Kind(name=name, source="layoffs", description=description,

@@ -1,0 +1,116 @@
+"""Layoffs as Dagster assets: landing -> raw.layoff_events (every version of every download) and
+raw.layoffs_rejects -> core.layoff_events (one row per event, ticker set), with blocking checks.
+
+Every landed download stays in the landing zone (history kinds), so each refresh rebuilds the
+events from all of them: overlapping layoffs.fyi exports and successive WARN reports fold into one
+row per event in `deduplicate_events`, and a later import only adds what is new.
+"""
+
+import dagster as dg
+import polars as pl
+
+from assets.layoffs.companies import match_companies, match_rate
+from assets.layoffs.dedup import deduplicate_events
+from assets.layoffs.events import EVENT_SCHEMA, SOURCES
+from assets.layoffs.kinds import KINDS, PARSERS
+from assets.layoffs.live import fetch_live
+from pipelines.config import SEEDS_DIR
+from pipelines.errors import CapexError
+from pipelines.parsed import REJECT_SCHEMA
+from pipelines.sources import landing_asset, parse_bodies
+from pipelines.validation import row_count_check, table_check
+
+landing_layoffs = landing_asset(
+    "layoffs",
+    KINDS,
+    fetch_live,
+    description="The layoffs.fyi and WARN bodies in force: every landed download of every kind (history).",
+)
+
+
+@dg.multi_asset(
+    outs={
+        "raw_layoff_events": dg.AssetOut(
+            key=["raw", "layoff_events"], kinds={"polars"},
+            description="Every row of every landed layoffs.fyi and WARN download, parsed to the common shape "
+            "(an event appears once per download that carries it).",
+        ),
+        "raw_layoffs_rejects": dg.AssetOut(
+            key=["raw", "layoffs_rejects"], kinds={"polars"},
+            description="Rows held out of the layoff bodies with origin, row, column and why (unparseable date "
+            "or count, ambiguous spreadsheet-mangled date, percentage outside 0-100%), and bodies refused whole.",
+        ),
+    },
+    group_name="layoffs",
+)
+def layoffs_parsed(context: dg.AssetExecutionContext, landing_layoffs: pl.DataFrame):
+    parsed = [parse_bodies(context, landing_layoffs, kind, parse) for kind, parse in PARSERS.items()]
+    frames = [p.rows for p in parsed if p.rows.height]
+    rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema=EVENT_SCHEMA)
+    rejects = pl.concat([p.rejects for p in parsed]) if parsed else pl.DataFrame(schema=REJECT_SCHEMA)
+    repaired = rows.filter(pl.col("date_note").is_not_null()).group_by("origin").len()
+    for origin, count in repaired.iter_rows():
+        context.log.warning(
+            f"layoffs-fyi {origin}: {count:,} dates a spreadsheet rewrote (mm-dd-yyyy mixed with m/d/yyyy) "
+            "were repaired because the file's date order proves the reading; see date_note"
+        )
+    context.log.info(f"layoffs: {landing_layoffs.height} bodies, {rows.height:,} rows, {rejects.height} held out")
+    return rows, rejects
+
+
+def read_company_seeds() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The aliases seed and the tracked companies seed, as strings."""
+    frames = []
+    for name in ("company_aliases.csv", "companies.csv"):
+        path = SEEDS_DIR / name
+        if not path.exists():
+            raise CapexError(f"dbt/seeds/{name} is missing: layoff events cannot be matched to tickers")
+        frames.append(pl.read_csv(path, infer_schema_length=0))
+    return frames[0], frames[1]
+
+
+@dg.asset(
+    key=["core", "layoff_events"],
+    ins={"raw_layoff_events": dg.AssetIn(key=["raw", "layoff_events"])},
+    group_name="layoffs",
+    kinds={"polars"},
+    description="One row per layoff event or WARN notice across all downloads (the latest version of a "
+    "revised layoffs.fyi row wins), with the ticker when the company is a tracked one.",
+)
+def core_layoff_events(context: dg.AssetExecutionContext, raw_layoff_events: pl.DataFrame) -> pl.DataFrame:
+    aliases, companies = read_company_seeds()
+    events = match_companies(deduplicate_events(raw_layoff_events), aliases, companies)
+    report = match_rate(events)
+    context.log.info(
+        f"core.layoff_events: {report['events']:,} events from {raw_layoff_events.height:,} rows; "
+        f"{report['matched']:,} matched to a ticker ({report['by_ticker']})"
+    )
+    context.add_output_metadata({
+        "events": report["events"],
+        "matched": report["matched"],
+        "match_rate_by_source": dg.MetadataValue.json(report["by_source"]),
+        "unmatched_brand_names": dg.MetadataValue.json(report["unmatched_brand_names"]),
+    })
+    return events
+
+
+def layoff_events_expectations(frame: pl.DataFrame) -> list[tuple[str, dict]]:
+    tracked = read_company_seeds()[1]["ticker"].to_list()
+    return [
+        *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("event_id", "source", "company", "event_date")],
+        ("expect_column_values_to_be_unique", {"column": "event_id"}),
+        ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
+        ("expect_column_values_to_be_between", {"column": "employees_affected", "min_value": 0}),
+        ("expect_column_values_to_be_between", {"column": "percentage", "min_value": 0, "max_value": 1}),
+        ("expect_column_values_to_be_in_set", {"column": "ticker", "value_set": tracked}),
+    ]
+
+
+layoff_events_valid = table_check(
+    ["core", "layoff_events"],
+    "layoff_events_valid",
+    layoff_events_expectations,
+    description="every event has an id (unique), a known source, a company and a date; counts are not "
+    "negative, percentages are fractions 0-1, tickers are tracked companies",
+)
+layoff_events_rows = row_count_check(["core", "layoff_events"])
