@@ -117,7 +117,7 @@ def parse_warn_tx(raw: bytes, origin: str) -> Parsed:
     raw = plain_body(raw, origin)
     frame = _socrata(raw, origin) if raw.lstrip()[:1] in (b"[", b"{") else read_csv_body(raw, origin, "TX WARN CSV")
     # warn-scraper's TX file concatenates TWC's yearly workbooks with BLN's historical one, which
-    # overlap: 2,205 of its 8,712 rows repeat another row in every field. Such a repeat is the same
+    # overlap: 1,449 of its 8,712 rows repeat an earlier row in every field. Such a repeat is the same
     # notice listed twice, not a second site (unlike CA, whose PDF rows omit the site's address).
     return _warn_events(frame, origin, "warn_tx", "TX", TX_FIELDS, "TX WARN export", repeats_are_copies=True)
 
