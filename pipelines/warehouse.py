@@ -87,7 +87,8 @@ class BuildWarehouseIOManager(dg.ConfigurableIOManager):
         )
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
-        with duckdb.connect(str(self._path(context.run_id)), read_only=False) as con:
+        # InputContext has no run_id of its own in Dagster 1.13: the step's run is the one being built.
+        with duckdb.connect(str(self._path(context.step_context.run_id)), read_only=False) as con:
             return con.sql(f"select * from {table_name(context.asset_key)}").pl()
 
 
