@@ -108,8 +108,10 @@ class Fetcher:
         headers: dict | None = None,
         json_body: dict | None = None,
         params: dict | None = None,
+        data: dict | None = None,
     ) -> FetchResult:
-        """Fetch a URL; `expect` is "json", "csv", "xlsx", "html" or "any" (what a good body looks like)."""
+        """Fetch a URL; `expect` is "json", "csv", "xlsx", "html" or "any" (what a good body looks like).
+        `json_body` posts JSON (GraphQL), `data` posts a form (ASP.NET postbacks of state WARN pages)."""
         request_headers = dict(headers or {})
         if etag:
             request_headers["If-None-Match"] = etag
@@ -118,7 +120,8 @@ class Fetcher:
         self._wait_for_slot(urlsplit(url).hostname or "")
         try:
             with self.session.request(
-                method, url, headers=request_headers, json=json_body, params=params, timeout=self.timeout_s, stream=True
+                method, url, headers=request_headers, json=json_body, params=params, data=data,
+                timeout=self.timeout_s, stream=True,
             ) as response:
                 if response.status_code == 304:
                     return FetchResult(304, None, etag, last_modified, None)
