@@ -6,6 +6,7 @@ zone, so each refresh rebuilds the whole history from it.
 """
 
 from collections.abc import Callable
+from functools import partial
 
 import dagster as dg
 import polars as pl
@@ -106,10 +107,8 @@ def gpu_parsed(context: dg.AssetExecutionContext, landing_gpu: pl.DataFrame):
     # landed body wins when core.gpu_prices resolves the same offer seen twice on one day.
     bodies = landing_gpu.filter(pl.col("kind").is_in(list(parsers))).sort("landed_at", "entity", "as_of")
     for i, body in enumerate(bodies.iter_rows(named=True)):
-        parse = parsers[body["kind"]]
-        parsed = parse_bodies(
-            context, bodies.slice(i, 1), body["kind"], lambda raw, origin: parse(raw, origin, body["as_of"])
-        )
+        parse = partial(parsers[body["kind"]], as_of=body["as_of"])
+        parsed = parse_bodies(context, bodies.slice(i, 1), body["kind"], parse)
         rejects.append(parsed.rejects)
         if parsed.rows.height:
             target = hardware if body["kind"] == "epoch-hardware" else prices

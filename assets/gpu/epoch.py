@@ -26,7 +26,7 @@ from pipelines.parsed import Parsed, rejects_frame
 
 SOURCE = "Epoch AI, Machine Learning Hardware (CC BY 4.0)"
 NAME = "Hardware name"
-REQUIRED = [NAME, "Release date", "Release price (USD)", "TDP (W)", "Tensor-FP16/BF16 performance (FLOP/s)"]
+REQUIRED = [NAME, "Release date"]  # and at least one of the NUMBERS columns
 # (output column, Epoch column, scale: output = value * scale)
 NUMBERS = [
     ("list_price_usd", "Release price (USD)", 1.0),
@@ -76,9 +76,11 @@ def parse_epoch_hardware(raw: bytes, origin: str, *, gpu_models: pl.DataFrame) -
         raise SourceFormatError(origin, f"not a readable CSV ({e}): a truncated download?") from e
     header = [c.strip() for c in records[0]]
     missing = [c for c in REQUIRED if c not in header]
-    if missing:
+    if missing or not any(column in header for _, column, _ in NUMBERS):
         raise SourceFormatError(
-            origin, f"not the Epoch ML hardware CSV: columns {missing} missing (has {header[:6]}...)"
+            origin,
+            f"not the Epoch ML hardware CSV: columns {missing or 'of prices, TDP and throughput'} missing "
+            f"(has {header[:6]}...)",
         )
     body = [r for r in records[1:] if any(cell.strip() for cell in r)]
     # A body cut off mid-row still parses; its last record is then short.

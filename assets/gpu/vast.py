@@ -60,6 +60,8 @@ def parse_vast_offers(
             raise SourceFormatError(origin, f"offer {n} is {type(offer).__name__}, not an object")
         offer_id = offer.get("id", offer.get("ask_contract_id"))
         gpus = offer.get("num_gpus")
+        if isinstance(gpus, float) and gpus.is_integer():
+            gpus = int(gpus)
         reliability = as_number(offer.get("reliability2", offer.get("reliability")))
         field, problem = None, None
         if offer_id is None:
