@@ -6,6 +6,8 @@ clone needs no manual step.
 """
 
 
+import contextlib
+import io
 import os
 from typing import Any, Mapping
 
@@ -53,8 +55,16 @@ class CapexDbtTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CapexDbtTranslator(), name="dbt_build")
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: CapexSettings):
     """Seeds, BI views and schema tests, built into this run's build file."""
-    os.environ["CAPEX_BUILD_DB"] = str(build_path(settings.warehouse_path, context.run_id))
-    yield from dbt.cli(["build"], context=context).stream()
+    build = build_path(settings.warehouse_path, context.run_id)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["CAPEX_BUILD_DB"] = str(build)
+    # dagster-dbt echoes every dbt event to stdout; keep it in the step's log instead of the CLI's output.
+    echoed = io.StringIO()
+    with contextlib.redirect_stdout(echoed):
+        try:
+            yield from dbt.cli(["build"], context=context).stream()
+        finally:
+            context.log.debug(echoed.getvalue()[-20000:])
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))

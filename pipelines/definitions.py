@@ -14,7 +14,6 @@ import dagster as dg
 from pipelines.dbt_assets import dbt_build, dbt_resource
 from pipelines.publishing import published_asset
 from pipelines.registry import source_modules
-from pipelines.runner import progress_logger
 from pipelines.sources import CapexSettings
 from pipelines.warehouse import BuildWarehouseIOManager
 
@@ -54,7 +53,6 @@ def build_definitions() -> dg.Definitions:
                 description="Full live refresh every night at 02:00 UTC; sources that fail fall back to their last good copy.",
             )
         ],
-        loggers={"console": progress_logger},
         resources={
             "settings": settings,
             "io_manager": BuildWarehouseIOManager(warehouse=str(settings.warehouse_path)),

@@ -55,7 +55,8 @@ def run_refresh() -> tuple[bool, list[str]]:
     """Execute the `refresh` job; returns (published, lines explaining what failed or what was published)."""
     from pipelines.definitions import defs
 
-    job = defs.resolve_job_def("refresh")
+    # The CLI shows one line per step instead of Dagster's debug log (the UI keeps the full event log).
+    job = defs.resolve_job_def("refresh").with_logger_defs({"progress": progress_logger})
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
         lines = []
