@@ -1,0 +1,281 @@
+"""A 10-K primary document with inline XBRL (`<ticker>-<yyyymmdd>.htm`) to tidy facts and headcount.
+
+Inline XBRL 1.1 (https://www.xbrl.org/specification/inlinexbrl-part1/rec-2013-11-18/inlinexbrl-part1-rec-2013-11-18.html):
+- `ix:header/ix:resources` holds `xbrli:context` (entity CIK, period, and a `xbrli:segment` when the fact
+  belongs to a dimension member such as a business segment) and `xbrli:unit` (iso4217:USD, USD/shares ...);
+- `ix:nonFraction` is a number: its displayed text, read through `format` (Transformation Registry:
+  num-dot-decimal "82,999", fixed-zero "—", numwordsen "two"), times 10^`scale`, negated when `sign="-"`
+  (parentheses are presentation, not sign); `decimals` says how precise it is; `xsi:nil` means no value;
+- `ix:nonNumeric` carries the dei cover facts (CIK, document type, period end, fiscal year focus).
+Only facts without dimensions are kept (the totals companyfacts also publishes). A fact repeated in the
+document (statement and notes) is kept once, at its most precise `decimals`.
+
+The document is parsed with lxml as XML (EDGAR's iXBRL must be well-formed XHTML; ~0.05 s for a 2 MB
+10-K where BeautifulSoup takes ~0.7 s). A document that is not well-formed but complete (ends with
+</html>, e.g. re-saved by a browser) is read with lxml's lenient HTML parser; one cut short is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import polars as pl
+from lxml import etree, html
+
+from assets.sec.companyfacts import FACT_SCHEMA, gunzip_if_needed
+from assets.sec.headcount import parse_headcount
+from pipelines.errors import SourceFormatError
+from pipelines.parsed import empty_rejects, rejects_frame
+
+# EDGAR URLs name the accession without dashes: /Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm
+_ARCHIVES_ACCESSION = re.compile(r"/Archives/edgar/data/\d+/(\d{10})(\d{2})(\d{6})/", re.IGNORECASE)
+_DASHED_ACCESSION = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")
+_BLOCKS = {"div", "p", "tr", "td", "th", "li", "br", "table", "h1", "h2", "h3", "h4", "h5", "h6", "title"}
+_WORD_NUMBERS = {
+    word: n
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"no": 0, "none": 0, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_MONTHS = {m.lower(): i for i, m in enumerate(
+    "January February March April May June July August September October November December".split(), start=1
+)}
+
+
+@dataclass(frozen=True)
+class Parsed10K:
+    cik: str
+    company_name: str | None
+    fiscal_period_end: date  # dei:DocumentPeriodEndDate: the end of the fiscal year the 10-K reports
+    form: str  # dei:DocumentType: 10-K, 10-K/A, 10-KT
+    accession: str | None  # from the Archives URL it was served from, when `origin` is one
+    facts: pl.DataFrame  # companyfacts.FACT_SCHEMA, non-dimensional facts only
+    employees: int | None
+    employees_sentence: str | None
+    rejects: pl.DataFrame = field(default_factory=empty_rejects)  # numbers whose text could not be read
+
+
+def accession_from_origin(origin: str) -> str | None:
+    """0001018724-25-000004 from an EDGAR Archives URL or any name carrying a dashed accession."""
+    if match := _ARCHIVES_ACCESSION.search(origin):
+        return "-".join(match.groups())
+    if match := _DASHED_ACCESSION.search(origin):
+        return match.group(1)
+    return None
+
+
+def _tags(*names: str) -> list[str]:
+    """lxml tag patterns matching each name in any namespace, as written in XML (nonFraction) or lowercased."""
+    return [f"{{*}}{spelling}" for name in names for spelling in {name, name.lower()}]
+
+
+def _attrs(element) -> dict[str, str]:
+    """Attributes by lower-case local name (the HTML parser lowercases them, XML keeps contextRef)."""
+    return {key.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower(): value for key, value in element.attrib.items()}
+
+
+def _text(element) -> str:
+    return "".join(element.itertext()).replace("\xa0", " ").strip()
+
+
+def _number(text: str, fmt: str | None) -> Decimal:
+    """The number a displayed text stands for, per its ixt/ixt-sec transformation (raises ValueError)."""
+    name = (fmt or "").rsplit(":", 1)[-1].lower().replace("-", "")
+    if name in ("fixedzero", "zerodash"):
+        return Decimal(0)
+    if name == "numwordsen":
+        words = text.lower().replace("-", " ").split()
+        if words and all(w in _WORD_NUMBERS for w in words):
+            return Decimal(sum(_WORD_NUMBERS[w] for w in words))
+        raise ValueError(f"number in words {text!r} not understood")
+    if name in ("numcommadecimal",):
+        cleaned = re.sub(r"[\s.'\u2019]", "", text).replace(",", ".")
+    elif name in ("", "numdotdecimal", "numdotdecimalin"):
+        cleaned = re.sub(r"[\s,'\u2019]", "", text)
+    else:
+        raise ValueError(f"unsupported number format {fmt!r}")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number in format {fmt or 'plain'}") from None
+
+
+def _date(text: str) -> date | None:
+    """ISO, 'December 31, 2024' (ixt:date-monthname-day-year-en) or '31 December 2024'."""
+    text = " ".join(text.replace(",", " ").split())
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    if m := re.fullmatch(r"([A-Za-z]+)\s+(\d{1,2})\s+(\d{4})", text):
+        month, day, year = _MONTHS.get(m.group(1).lower()), int(m.group(2)), int(m.group(3))
+    elif m := re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", text):
+        month, day, year = _MONTHS.get(m.group(2).lower()), int(m.group(1)), int(m.group(3))
+    else:
+        return None
+    try:
+        return date(year, month, day) if month else None
+    except ValueError:
+        return None
+
+
+def _document(body: bytes, origin: str):
+    try:
+        return etree.fromstring(body, etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as e:
+        if b"</html>" not in body[-4096:].lower():
+            raise SourceFormatError(origin, f"not a complete 10-K document: cut short or not XHTML ({e})") from e
+    try:
+        root = html.fromstring(body)
+    except (etree.ParserError, ValueError) as e:
+        raise SourceFormatError(origin, f"not an HTML document ({e})") from e
+    for element in root.iter(etree.Element):
+        element.tag = element.tag.rsplit(":", 1)[-1]  # "ix:nonfraction" -> "nonfraction", found by _tags()
+    return root
+
+
+def _contexts_and_units(root) -> tuple[dict[str, dict], dict[str, str]]:
+    contexts, units = {}, {}
+    for element in root.iter(*_tags("context")):
+        context = {"cik": None, "start": None, "end": None, "dimensional": False}
+        for child in element.iter(*_tags("identifier", "startDate", "endDate", "instant", "segment", "scenario")):
+            name = child.tag.rsplit("}", 1)[-1].lower()
+            if name == "identifier":
+                context["cik"] = _text(child)
+            elif name == "startdate":
+                context["start"] = _text(child)
+            elif name in ("enddate", "instant"):
+                context["end"] = _text(child)
+            else:
+                context["dimensional"] = True
+        contexts[element.get("id")] = context
+    for element in root.iter(*_tags("unit")):
+        parts = list(element.iter(*_tags("unitNumerator", "unitDenominator"))) or [element]
+        units[element.get("id")] = "/".join(
+            "*".join(_text(m).rsplit(":", 1)[-1] for m in part.iter(*_tags("measure"))) for part in parts
+        )
+    return contexts, units
+
+
+def _document_text(root) -> str:
+    """The visible text, block elements on their own lines, without the hidden ix:header."""
+    for header in list(root.iter(*_tags("header"))):
+        parent = header.getparent()
+        if parent is not None:
+            parent.remove(header)  # its tail is whitespace between hidden divs
+    for element in root.iter(*_tags(*_BLOCKS)):
+        element.tail = "\n" + (element.tail or "")
+    return "".join(root.itertext()).replace("\xa0", " ")
+
+
+def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10K:
+    """Facts, cover data and headcount of a 10-K primary document. `filed` (the filing date, from the
+    submissions JSON when known) is written to every fact; the document itself does not state it."""
+    body = gunzip_if_needed(raw, origin)
+    if not body.strip():
+        raise SourceFormatError(origin, "empty body, expected a 10-K document")
+    root = _document(body, origin)
+    if next(root.iter(*_tags("header")), None) is None:
+        raise SourceFormatError(origin, "no inline XBRL in this document (no ix:header): not an iXBRL 10-K")
+    contexts, units = _contexts_and_units(root)
+
+    cover: dict[str, tuple[str, str]] = {}  # dei name -> (text, contextRef)
+    numbers, rejects = [], []
+    for position, element in enumerate(root.iter(*_tags("nonFraction", "nonNumeric"))):
+        attrs = _attrs(element)
+        name, context_ref = attrs.get("name", ""), attrs.get("contextref")
+        if element.tag.rsplit("}", 1)[-1].lower() == "nonnumeric":
+            if name.startswith("dei:") and name not in cover:
+                cover[name] = (_text(element), context_ref)
+            continue
+        context = contexts.get(context_ref)
+        if context is None or context["dimensional"] or attrs.get("nil") == "true" or ":" not in name:
+            continue
+        text = _text(element)
+        try:
+            value = _number(text, attrs.get("format")) * Decimal(10) ** int(attrs.get("scale") or 0)
+        except (ValueError, InvalidOperation) as e:
+            rejects.append({"origin": origin, "row_number": None, "field": name, "problem": str(e),
+                            "record": json.dumps({"name": name, "contextRef": context_ref, "format": attrs.get("format"), "text": text})})
+            continue
+        decimals = attrs.get("decimals", "")
+        taxonomy, concept = name.split(":", 1)
+        numbers.append({
+            "taxonomy": taxonomy,
+            "concept": concept,
+            "unit": units.get(attrs.get("unitref"), attrs.get("unitref")),
+            "period_start": context["start"],
+            "period_end": context["end"],
+            "value": float(-value if attrs.get("sign") == "-" else value),
+            "precision": 1_000 if decimals.upper() == "INF" else int(decimals) if decimals.lstrip("-").isdigit() else -1_000,
+            "position": position,
+            "context_cik": context["cik"],
+        })
+
+    cik = (cover.get("dei:EntityCentralIndexKey", ("", ""))[0] or next(
+        (c["cik"] for c in contexts.values() if c["cik"]), "")).strip()
+    if not cik.isdigit():
+        raise SourceFormatError(origin, "no dei:EntityCentralIndexKey and no entity identifier in its contexts")
+    cik = cik.zfill(10)
+    form = cover.get("dei:DocumentType", ("10-K", ""))[0].strip().upper() or "10-K"
+    if not form.startswith("10-K"):
+        raise SourceFormatError(origin, f"dei:DocumentType is {form}, not a 10-K")
+    period_text, period_context = cover.get("dei:DocumentPeriodEndDate", ("", None))
+    context_end = contexts.get(period_context, {}).get("end")
+    period_end = _date(period_text) or (_date(context_end) if context_end else None)
+    if period_end is None:
+        raise SourceFormatError(origin, "no readable dei:DocumentPeriodEndDate")
+    fiscal_year = cover.get("dei:DocumentFiscalYearFocus", ("", ""))[0].strip()
+    company = cover.get("dei:EntityRegistrantName", (None, None))[0]
+    accession = accession_from_origin(origin)
+
+    facts = (
+        pl.DataFrame(
+            numbers,
+            schema={"taxonomy": pl.String, "concept": pl.String, "unit": pl.String, "period_start": pl.String,
+                    "period_end": pl.String, "value": pl.Float64, "precision": pl.Int64, "position": pl.Int64,
+                    "context_cik": pl.String},
+        )
+        .sort("precision", "position", descending=[True, False])
+        .unique(subset=["taxonomy", "concept", "unit", "period_start", "period_end"], keep="first", maintain_order=True)
+        .sort("position")
+        .select(
+            pl.lit(cik).alias("cik"),
+            pl.lit(company).alias("entity_name"),
+            "taxonomy",
+            "concept",
+            "unit",
+            pl.col("period_start").str.to_date(strict=False),
+            pl.col("period_end").str.to_date(strict=False),
+            "value",
+            pl.lit(accession).alias("accession"),
+            pl.lit(int(fiscal_year) if fiscal_year.isdigit() else None).alias("fiscal_year_of_filing"),
+            pl.lit(cover.get("dei:DocumentFiscalPeriodFocus", (None, None))[0]).alias("fiscal_period_of_filing"),
+            pl.lit(form).alias("form"),
+            pl.lit(filed).alias("filed"),
+            pl.lit(None).alias("frame"),
+        )
+        .cast(FACT_SCHEMA)
+    )
+    tagged_employees = facts.filter(pl.col("concept") == "EntityNumberOfEmployees", pl.col("taxonomy") == "dei")
+    if tagged_employees.height:
+        employees, sentence = int(tagged_employees["value"][0]), "dei:EntityNumberOfEmployees (tagged on the cover page)"
+    else:
+        headcount = parse_headcount(_document_text(root))
+        employees, sentence = headcount.employees, headcount.sentence
+    return Parsed10K(
+        cik=cik,
+        company_name=company,
+        fiscal_period_end=period_end,
+        form=form,
+        accession=accession,
+        facts=facts,
+        employees=employees,
+        employees_sentence=sentence,
+        rejects=rejects_frame(rejects),
+    )
