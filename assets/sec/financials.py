@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from assets.sec.companies import normalize_companies
 from assets.sec.concepts import METRIC_CONCEPTS, METRICS
 
 if TYPE_CHECKING:
@@ -99,17 +100,6 @@ _CONCEPT_RANK = pl.DataFrame(
 _FACT_KEY = ["cik", "taxonomy", "concept", "unit", "period_start", "period_end"]
 
 
-def companies_frame(companies: pl.DataFrame) -> pl.DataFrame:
-    """The seed's columns as typed: CIK zero-padded to 10 digits, the fiscal-year-end month an integer."""
-    return companies.select(
-        pl.col("ticker").cast(pl.String),
-        pl.col("cik").cast(pl.String).str.strip_chars().str.zfill(10),
-        pl.col("fiscal_year_end_month").cast(pl.String).str.strip_chars().cast(pl.Int32, strict=False)
-        if "fiscal_year_end_month" in companies.columns
-        else pl.lit(None, pl.Int32).alias("fiscal_year_end_month"),
-    )
-
-
 def mapped_facts(facts: pl.DataFrame) -> pl.LazyFrame:
     """The facts the concept map uses, from 10-K/10-Q filings, in USD, with a duration, tagged with their metric."""
     return (
@@ -175,7 +165,7 @@ def discrete_periods(facts: pl.LazyFrame, companies: pl.DataFrame) -> pl.LazyFra
     `facts` are latest versions with their metric. Year-to-date facts (starting the fiscal year) give the
     cumulative chain C1..C4; three-month facts give D1..D4 and fill the chain where a cumulative is missing.
     """
-    months = companies_frame(companies).lazy().join(infer_fiscal_year_end_month(facts), on="cik", how="left")
+    months = normalize_companies(companies).lazy().join(infer_fiscal_year_end_month(facts), on="cik", how="left")
     positioned = (
         facts.join(months, on="cik")
         .with_columns(month=pl.coalesce("fiscal_year_end_month", "inferred_month"))
@@ -268,7 +258,7 @@ def financials_from_facts(facts: pl.DataFrame, companies: pl.DataFrame, source: 
     seed (ticker, cik, fiscal_year_end_month; a missing month is inferred from the 10-K periods).
     `source` is written to every row ('companyfacts' or 'ixbrl'). `employees` is NULL here (10-K text).
     """
-    seed = companies_frame(companies)
+    seed = normalize_companies(companies)
     mapped = latest_versions(mapped_facts(facts)).join(seed.lazy().select("cik", "ticker"), on="cik")
     chosen = choose_concepts(discrete_periods(mapped, seed)).collect()
     for cik in facts["cik"].unique().to_list() if facts.height else []:
@@ -350,7 +340,7 @@ def financials_from_10ks(tenks: list[Parsed10K], companies: pl.DataFrame) -> pl.
     """core.financials rows from parsed 10-K documents (source 'ixbrl'), with each 10-K's headcount on the FY row
     of its own fiscal year (comparative years carry no headcount). A 10-K with no financial facts (IBM puts its
     statements in an exhibit) still gives its FY row, so the headcount it states, or its NULL, is kept."""
-    seed = companies_frame(companies)
+    seed = normalize_companies(companies)
     facts = [t.facts for t in tenks if t.facts.height]
     fin = financials_from_facts(pl.concat(facts), companies, source="ixbrl") if facts else pl.DataFrame(schema=FINANCIALS_SCHEMA)
     # A 10-K's period end is its fiscal year end: the fiscal year is the year that (week-early) date falls in.
