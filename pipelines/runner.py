@@ -58,7 +58,8 @@ def run_refresh() -> tuple[bool, list[str]]:
     # The CLI shows one line per step instead of Dagster's debug log (the UI keeps the full event log).
     job = defs.resolve_job_def("refresh").with_logger_defs({"progress": progress_logger})
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        # A logger is used only when the run config names it; otherwise Dagster falls back to its console logger.
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
         lines = []
         for evaluation in result.get_asset_check_evaluations():
             if not evaluation.passed:
