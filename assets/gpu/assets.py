@@ -5,28 +5,20 @@ Prices are point-in-time: every landed body is an observation of its day and sta
 zone, so each refresh rebuilds the whole history from it.
 """
 
-from collections.abc import Callable
 from functools import partial
 
 import dagster as dg
 import polars as pl
 
-from assets.gpu.aws import parse_aws_capacity_blocks, parse_aws_ondemand
-from assets.gpu.azure import parse_azure_prices
-from assets.gpu.epoch import HARDWARE_SCHEMA, parse_epoch_hardware
+from assets.gpu.epoch import HARDWARE_SCHEMA
 from assets.gpu.index import gpu_price_index, gpu_price_performance
-from assets.gpu.kinds import KINDS
+from assets.gpu.kinds import KINDS, gpu_parsers
 from assets.gpu.live import fetch_live
-from assets.gpu.names import read_gpu_models, read_instance_types
 from assets.gpu.prices import PRICE_SCHEMA, combine_observations
-from assets.gpu.primeintellect import parse_primeintellect_series
-from assets.gpu.runpod import parse_runpod_gpu_types
-from assets.gpu.vast import parse_vast_offers
-from pipelines.parsed import REJECT_SCHEMA, Parsed
+from pipelines.parsed import REJECT_SCHEMA
 from pipelines.sources import landing_asset, parse_bodies
 from pipelines.validation import row_count_check, table_check
 
-Parse = Callable[[bytes, str, str], Parsed]  # (raw, origin, as_of)
 RAW_PRICES = dg.AssetIn(key=["raw", "gpu_prices"])
 CORE_PRICES = dg.AssetIn(key=["core", "gpu_prices"])
 CORE_HARDWARE = dg.AssetIn(key=["core", "gpu_hardware"])
@@ -48,34 +40,6 @@ landing_gpu = landing_asset(
     fetch_live,
     description="The GPU price and hardware bodies in force: every landed day of every price source, the newest Epoch table.",
 )
-
-
-def gpu_parsers() -> dict[str, Parse]:
-    """Each kind's parser, given the body's as-of date: an API reply does not say when it was served,
-    so the landing's date is its observation date (a body that states one, such as a Vast archive's
-    collection_date, keeps its own)."""
-    models, instances = read_gpu_models(), read_instance_types()
-    return {
-        "azure-prices": lambda raw, origin, as_of: parse_azure_prices(
-            raw, origin, observed_on=as_of, instance_types=instances, gpu_models=models
-        ),
-        "aws-ec2-prices": lambda raw, origin, as_of: parse_aws_ondemand(
-            raw, origin, observed_on=as_of, instance_types=instances, gpu_models=models
-        ),
-        "aws-capacity-blocks": lambda raw, origin, as_of: parse_aws_capacity_blocks(
-            raw, origin, observed_on=as_of, instance_types=instances, gpu_models=models
-        ),
-        "vast-offers": lambda raw, origin, as_of: parse_vast_offers(
-            raw, origin, observed_on=as_of, gpu_models=models
-        ),
-        "runpod-gpu-types": lambda raw, origin, as_of: parse_runpod_gpu_types(
-            raw, origin, observed_on=as_of, gpu_models=models
-        ),
-        "primeintellect-prices": lambda raw, origin, as_of: parse_primeintellect_series(
-            raw, origin, gpu_models=models
-        ),
-        "epoch-hardware": lambda raw, origin, as_of: parse_epoch_hardware(raw, origin, gpu_models=models),
-    }
 
 
 @dg.multi_asset(

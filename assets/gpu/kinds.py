@@ -1,4 +1,4 @@
-"""Import kinds of the GPU source. Each `identify` runs the real parser on the whole body.
+"""Import kinds of the GPU source and each kind's parser. `identify` runs the real parser on the whole body.
 
 Price bodies are point-in-time observations (`history=True`): every day is kept, and the newest
 body per (entity, day) wins. The entity says what a body is a version of, so that bodies that
@@ -25,6 +25,41 @@ from assets.gpu.vast import parse_vast_offers, vast_offers
 from pipelines.errors import SourceFormatError
 from pipelines.kinds import Identified, Kind
 from pipelines.parsed import Parsed
+
+Parse = Callable[[bytes, str, str], Parsed]  # (raw, origin, as_of) -> rows and rejects
+
+
+def gpu_parsers() -> dict[str, Parse]:
+    """Each kind's parser, given the body's as-of date: an API reply does not say when it was served,
+    so the landing's date is its observation date (a body that states one, such as a Vast archive's
+    collection_date, keeps its own)."""
+    models, instances = read_gpu_models(), read_instance_types()
+    return {
+        "azure-prices": lambda raw, origin, as_of: parse_azure_prices(
+            raw, origin, observed_on=as_of, instance_types=instances, gpu_models=models
+        ),
+        "aws-ec2-prices": lambda raw, origin, as_of: parse_aws_ondemand(
+            raw, origin, observed_on=as_of, instance_types=instances, gpu_models=models
+        ),
+        "aws-capacity-blocks": lambda raw, origin, as_of: parse_aws_capacity_blocks(
+            raw, origin, observed_on=as_of, instance_types=instances, gpu_models=models
+        ),
+        "vast-offers": lambda raw, origin, as_of: parse_vast_offers(
+            raw, origin, observed_on=as_of, gpu_models=models
+        ),
+        "runpod-gpu-types": lambda raw, origin, as_of: parse_runpod_gpu_types(
+            raw, origin, observed_on=as_of, gpu_models=models
+        ),
+        "primeintellect-prices": lambda raw, origin, as_of: parse_primeintellect_series(
+            raw, origin, gpu_models=models
+        ),
+        "epoch-hardware": lambda raw, origin, as_of: parse_epoch_hardware(raw, origin, gpu_models=models),
+    }
+
+
+def _parse(kind: str, raw: bytes, origin: str) -> Parsed:
+    """Validate a body with its real parser (the observation date does not matter for that)."""
+    return gpu_parsers()[kind](raw, origin, date.today().isoformat())
 
 
 def _found(parsed: Parsed, what: str) -> str:
@@ -55,7 +90,7 @@ def identify_vast(raw: bytes, origin: str) -> Identified:
     offers, stated = vast_offers(load_json(raw, origin), origin)
     if not offers:
         raise SourceFormatError(origin, "no offers in it")
-    parsed = parse_vast_offers(raw, origin, gpu_models=read_gpu_models(), observed_on=date.today())
+    parsed = _parse("vast-offers", raw, origin)
     as_of = as_date(stated, origin, "collection_date").isoformat() if stated else None
     names = {o.get("gpu_name") for o in offers}
     # A per-model reply (one GPU name) is its own entity, so the day's replies for other models stay.
@@ -65,13 +100,7 @@ def identify_vast(raw: bytes, origin: str) -> Identified:
 
 
 def identify_azure(raw: bytes, origin: str) -> Identified:
-    parsed = parse_azure_prices(
-        raw,
-        origin,
-        observed_on=date.today(),
-        instance_types=read_instance_types(),
-        gpu_models=read_gpu_models(),
-    )
+    parsed = _parse("azure-prices", raw, origin)
     reply = load_json(raw, origin)
     items = [i for i in reply["Items"] if isinstance(i, dict)]
     if not items:
@@ -93,13 +122,7 @@ def identify_azure(raw: bytes, origin: str) -> Identified:
 
 
 def identify_aws(raw: bytes, origin: str) -> Identified:
-    parsed = parse_aws_ondemand(
-        raw,
-        origin,
-        observed_on=date.today(),
-        instance_types=read_instance_types(),
-        gpu_models=read_gpu_models(),
-    )
+    parsed = _parse("aws-ec2-prices", raw, origin)
     if parsed.rows.height + parsed.rejects.height == 0:
         raise SourceFormatError(origin, "no GPU instance types in it")
     regions = sorted(
@@ -111,9 +134,7 @@ def identify_aws(raw: bytes, origin: str) -> Identified:
 
 
 def identify_capacity_blocks(raw: bytes, origin: str) -> Identified:
-    parsed = parse_aws_capacity_blocks(
-        raw, origin, instance_types=read_instance_types(), gpu_models=read_gpu_models()
-    )
+    parsed = _parse("aws-capacity-blocks", raw, origin)
     if parsed.rows.height == 0:
         raise SourceFormatError(origin, "no usable prices in it")
     as_of = parsed.rows["observed_on"][0].isoformat()
@@ -122,7 +143,7 @@ def identify_capacity_blocks(raw: bytes, origin: str) -> Identified:
 
 
 def identify_runpod(raw: bytes, origin: str) -> Identified:
-    parsed = parse_runpod_gpu_types(raw, origin, observed_on=date.today(), gpu_models=read_gpu_models())
+    parsed = _parse("runpod-gpu-types", raw, origin)
     if parsed.rows.height + parsed.rejects.height == 0:
         raise SourceFormatError(origin, "no GPU type with a price in it")
     return Identified(
@@ -131,7 +152,7 @@ def identify_runpod(raw: bytes, origin: str) -> Identified:
 
 
 def identify_primeintellect(raw: bytes, origin: str) -> Identified:
-    parsed = parse_primeintellect_series(raw, origin, gpu_models=read_gpu_models())
+    parsed = _parse("primeintellect-prices", raw, origin)
     if parsed.rows.height == 0:
         raise SourceFormatError(origin, "no usable prices in it")
     days = parsed.rows["observed_on"]
@@ -143,7 +164,7 @@ def identify_primeintellect(raw: bytes, origin: str) -> Identified:
 
 
 def identify_epoch(raw: bytes, origin: str) -> Identified:
-    parsed = parse_epoch_hardware(raw, origin, gpu_models=read_gpu_models())
+    parsed = _parse("epoch-hardware", raw, origin)
     rows = parsed.rows
     if rows.height == 0:
         raise SourceFormatError(origin, "no hardware rows in it")
