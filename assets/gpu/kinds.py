@@ -1,4 +1,4 @@
-"""Import kinds of the GPU source and each kind's parser. `identify` runs the real parser on the whole body.
+"""Import kinds of the GPU source and each kind's parser; `identify` runs it on the whole body.
 
 Price bodies are point-in-time observations (`history=True`): every day is kept, and the newest
 body per (entity, day) wins. The entity says what a body is a version of, so that bodies that
