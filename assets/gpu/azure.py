@@ -160,7 +160,7 @@ def parse_azure_prices(
     current = (
         frame.filter(valid)
         .filter(in_force | ~in_force.any().over("offer_id"))
-        .sort("effective_from", nulls_last=False)
+        .sort("effective_from", nulls_last=False, maintain_order=True)
         .unique("offer_id", keep="last", maintain_order=True)
         .sort("row_number")
     )
