@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -30,4 +33,20 @@ def capex_home(tmp_path, monkeypatch):
     home = tmp_path / "capex_home"
     home.mkdir()
     monkeypatch.setenv("CAPEX_HOME", str(home))
+    return home
+
+
+def capex(home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real `capex` command (as `python -m pipelines.cli`) with CAPEX_HOME=home."""
+    env = {**os.environ, "CAPEX_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def refreshed_home(tmp_path_factory) -> Path:
+    """A CAPEX_HOME with a warehouse published by a real offline refresh (shared: refreshes take a while)."""
+    home = tmp_path_factory.mktemp("capex_home")
+    result = capex(home, "refresh", "--offline")
+    assert result.returncode == 0, result.stderr[-3000:]
     return home

@@ -3,7 +3,6 @@ readers in other processes, imports refused. Slow (full refreshes), so one share
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import snapshot_body
+from tests.conftest import capex, snapshot_body
 
 pytestmark = pytest.mark.slow
 
@@ -28,17 +27,9 @@ print(before == after, con.execute("select count(*) from core.financials").fetch
 """
 
 
-def capex(home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CAPEX_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True, timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("capex_home")
-    result = capex(home, "refresh", "--offline")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return home
+@pytest.fixture
+def home(refreshed_home) -> Path:
+    return refreshed_home
 
 
 def published(home: Path) -> Path:
