@@ -1,0 +1,137 @@
+"""The marts as Dagster assets (`marts.*` tables) and their blocking checks.
+
+Each asset is a call to the pure function of the same name over the upstream tables and the seeds, which
+are read here from dbt/seeds/ (a seed edit changes the code fingerprint, so the next refresh rebuilds).
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+
+from assets.marts.assumptions import assumptions_table
+from assets.marts.industry_summary import industry_summary
+from assets.marts.revenue_gap import revenue_gap, revenue_gap_depreciation, revenue_gap_sensitivity
+from assets.marts.spend_ratio import spend_ratio
+from assets.marts.unit_economics import gpu_unit_economics
+from pipelines.config import SEEDS_DIR
+from pipelines.validation import row_count_check, table_check
+
+FINANCIALS = dg.AssetIn(key=["core", "financials"])
+LAYOFF_EVENTS = dg.AssetIn(key=["core", "layoff_events"])
+GPU_PRICE_INDEX = dg.AssetIn(key=["marts", "gpu_price_index"])
+GPU_HARDWARE = dg.AssetIn(key=["core", "gpu_hardware"])
+
+
+def read_seed(name: str) -> pl.DataFrame:
+    """A seed as text columns (the pure functions cast what they use)."""
+    return pl.read_csv(SEEDS_DIR / f"{name}.csv", infer_schema_length=0)
+
+
+def _mart(name: str, description: str, ins: dict[str, dg.AssetIn]):
+    return dg.asset(
+        key=["marts", name], group_name="marts", kinds={"polars"}, ins=ins,
+        description=description,
+    )  # fmt: skip
+
+
+@_mart("spend_ratio", "Capex against revenue, cash flow, headcount and stock pay per company and fiscal year, "
+       "with the layoffs inside the fiscal year (docs/marts.md).",
+       {"financials": FINANCIALS, "layoff_events": LAYOFF_EVENTS})  # fmt: skip
+def marts_spend_ratio(financials: pl.DataFrame, layoff_events: pl.DataFrame) -> pl.DataFrame:
+    return spend_ratio(financials, layoff_events)
+
+
+@_mart("revenue_gap", "Revenue the AI spend needs (capex and Sequoia methods) against the hyperscalers' revenue "
+       "growth since the base year, per calendar year.", {"financials": FINANCIALS})  # fmt: skip
+def marts_revenue_gap(financials: pl.DataFrame) -> pl.DataFrame:
+    return revenue_gap(financials, read_seed("companies"), read_seed("assumptions"))
+
+
+@_mart("revenue_gap_sensitivity", "The revenue gap for every target gross margin × useful life of the "
+       "assumptions seed.", {"financials": FINANCIALS})  # fmt: skip
+def marts_revenue_gap_sensitivity(financials: pl.DataFrame) -> pl.DataFrame:
+    return revenue_gap_sensitivity(financials, read_seed("companies"), read_seed("assumptions"))
+
+
+@_mart("revenue_gap_depreciation", "The hyperscalers' capex spread over a useful life against their operating "
+       "income, per calendar year and life.", {"financials": FINANCIALS})  # fmt: skip
+def marts_revenue_gap_depreciation(financials: pl.DataFrame) -> pl.DataFrame:
+    return revenue_gap_depreciation(financials, read_seed("companies"), read_seed("assumptions"))
+
+
+@_mart("industry_summary", "Per calendar year: hyperscaler capex, revenue and headcount, layoffs.fyi events, "
+       "WARN notices, median H100 price.",
+       {"financials": FINANCIALS, "layoff_events": LAYOFF_EVENTS, "gpu_price_index": GPU_PRICE_INDEX})  # fmt: skip
+def marts_industry_summary(
+    financials: pl.DataFrame, layoff_events: pl.DataFrame, gpu_price_index: pl.DataFrame
+) -> pl.DataFrame:
+    return industry_summary(financials, read_seed("companies"), layoff_events, gpu_price_index)
+
+
+@_mart("gpu_unit_economics", "Owner's cost of a GPU-hour (list price, useful life, power) against the rental "
+       "price index: break-even utilization and payback, per family, day, pricing and useful life.",
+       {"gpu_price_index": GPU_PRICE_INDEX, "gpu_hardware": GPU_HARDWARE})  # fmt: skip
+def marts_gpu_unit_economics(gpu_price_index: pl.DataFrame, gpu_hardware: pl.DataFrame) -> pl.DataFrame:
+    return gpu_unit_economics(
+        gpu_price_index, gpu_hardware, read_seed("gpu_list_prices"), read_seed("assumptions")
+    )
+
+
+@_mart("assumptions", "Every assumption the marts use, with its source (dbt/seeds/assumptions.csv).", {})
+def marts_assumptions() -> pl.DataFrame:
+    return assumptions_table(read_seed("assumptions"))
+
+
+# One GX suite per mart (blocking: a failure stops the publish).
+EXPECTATIONS = {
+    "spend_ratio": [
+        ("expect_column_values_to_not_be_null", {"column": "ticker"}),
+        ("expect_column_values_to_not_be_null", {"column": "fiscal_year"}),
+        ("expect_compound_columns_to_be_unique", {"column_list": ["ticker", "fiscal_year"]}),
+        ("expect_column_values_to_be_between", {"column": "capex_usd", "min_value": 0}),
+        # a young neocloud spends many times its revenue (CoreWeave FY2023: capex 2,943 M on revenue 229 M,
+        # 12.9; SEC PROVENANCE §6); above 50 is a units slip (thousands read as units), not a strategy
+        ("expect_column_values_to_be_between", {"column": "capex_to_revenue", "min_value": 0, "max_value": 50}),
+        ("expect_column_values_to_be_between", {"column": "layoff_events", "min_value": 0}),
+    ],
+    "revenue_gap": [
+        ("expect_column_values_to_not_be_null", {"column": "calendar_year"}),
+        ("expect_compound_columns_to_be_unique", {"column_list": ["calendar_year", "method"]}),
+        ("expect_column_values_to_be_in_set", {"column": "method", "value_set": ["capex", "sequoia"]}),
+        ("expect_column_values_to_be_between",
+         {"column": "target_gross_margin", "min_value": 0, "max_value": 1, "strict_max": True}),
+        ("expect_column_values_to_be_between", {"column": "spend_usd", "min_value": 0}),
+    ],
+    "gpu_unit_economics": [
+        ("expect_column_values_to_not_be_null", {"column": "gpu_family"}),
+        ("expect_compound_columns_to_be_unique",
+         {"column_list": ["observed_on", "gpu_family", "pricing", "useful_life_years"]}),
+        ("expect_column_values_to_be_between", {"column": "list_price_usd", "min_value": 0, "strict_min": True}),
+        ("expect_column_values_to_be_between",
+         {"column": "break_even_utilization", "min_value": 0, "strict_min": True}),
+    ],
+    "industry_summary": [
+        ("expect_column_values_to_be_unique", {"column": "calendar_year"}),
+        ("expect_column_values_to_be_between", {"column": "hyperscaler_capex_usd", "min_value": 0}),
+    ],
+}  # fmt: skip
+spend_ratio_valid = table_check(
+    ["marts", "spend_ratio"], "spend_ratio_valid", EXPECTATIONS["spend_ratio"],
+    description="one row per company and fiscal year; capex not negative; capex/revenue between 0 and 50",
+)  # fmt: skip
+revenue_gap_valid = table_check(
+    ["marts", "revenue_gap"], "revenue_gap_valid", EXPECTATIONS["revenue_gap"],
+    description="one row per calendar year and method; target margin in [0, 1); spend not negative",
+)  # fmt: skip
+gpu_unit_economics_valid = table_check(
+    ["marts", "gpu_unit_economics"], "gpu_unit_economics_valid", EXPECTATIONS["gpu_unit_economics"],
+    description="one row per family, day, pricing and useful life; list price and break-even above 0",
+)  # fmt: skip
+industry_summary_valid = table_check(
+    ["marts", "industry_summary"], "industry_summary_valid", EXPECTATIONS["industry_summary"],
+    description="one row per calendar year; cohort capex not negative",
+)  # fmt: skip
+spend_ratio_rows = row_count_check(["marts", "spend_ratio"])
+revenue_gap_rows = row_count_check(["marts", "revenue_gap"])
+gpu_unit_economics_rows = row_count_check(["marts", "gpu_unit_economics"])
