@@ -20,15 +20,11 @@ from __future__ import annotations
 
 import warnings
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from assets.sec.companies import normalize_companies
 from assets.sec.concepts import METRIC_CONCEPTS, METRICS
-
-if TYPE_CHECKING:
-    from assets.sec.ixbrl import Parsed10K
 
 FORMS = ["10-K", "10-K/A", "10-Q", "10-Q/A"]
 PERIODS = ["FY", "Q1", "Q2", "Q3", "Q4"]
@@ -310,8 +306,9 @@ def facts_history(facts: pl.DataFrame) -> pl.DataFrame:
     """
     versions = (
         mapped_facts(facts)
-        .unique(subset=["metric", *_FACT_KEY, "accession"], keep="last", maintain_order=True)
         .sort("filed", "fiscal_year_of_filing", "accession", nulls_last=False)
+        # one filing read twice (two captures, or companyfacts and its 10-K) is one version: the dated copy
+        .unique(subset=["metric", *_FACT_KEY, "accession"], keep="last", maintain_order=True)
     )
     fact = ["metric", *_FACT_KEY]
     return (
@@ -336,38 +333,31 @@ def facts_history(facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def financials_from_10ks(tenks: list[Parsed10K], companies: pl.DataFrame) -> pl.DataFrame:
-    """core.financials rows from parsed 10-K documents (source 'ixbrl'), with each 10-K's headcount on the FY row
-    of its own fiscal year (comparative years carry no headcount). A 10-K with no financial facts (IBM puts its
-    statements in an exhibit) still gives its FY row, so the headcount it states, or its NULL, is kept."""
+def financials_from_10ks(facts: pl.DataFrame, documents: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
+    """core.financials rows from 10-K documents (source 'ixbrl'): `facts` are their tidy facts, `documents` one
+    row per 10-K (ixbrl.DOCUMENT_SCHEMA). Each 10-K's headcount goes on the FY row of its own fiscal year
+    (comparative years carry none). A 10-K with no financial facts (IBM puts its statements in an exhibit)
+    still gives its FY row, so the headcount it states, or its NULL, is kept."""
     seed = normalize_companies(companies)
-    facts = [t.facts for t in tenks if t.facts.height]
-    fin = financials_from_facts(pl.concat(facts), companies, source="ixbrl") if facts else pl.DataFrame(schema=FINANCIALS_SCHEMA)
-    # A 10-K's period end is its fiscal year end: the fiscal year is the year that (week-early) date falls in.
+    fin = financials_from_facts(facts, companies, source="ixbrl") if facts.height else pl.DataFrame(schema=FINANCIALS_SCHEMA)
     own_years = (
-        pl.DataFrame(
-            [
-                {"cik": t.cik, "fiscal_year": (t.fiscal_period_end - WEEK).year, "period_end": t.fiscal_period_end,
-                 "accession": t.accession, "employees": t.employees, "employees_sentence": t.employees_sentence,
-                 "has_employees": t.employees is not None, "form": t.form}
-                for t in tenks
-            ],
-            schema={"cik": pl.String, "fiscal_year": pl.Int32, "period_end": pl.Date, "accession": pl.String,
-                    "employees": pl.Int64, "employees_sentence": pl.String, "has_employees": pl.Boolean, "form": pl.String},
-        )
-        .join(seed.select("cik", "ticker"), on="cik")
+        documents.lazy()
+        # A 10-K's period end is its fiscal year end: the fiscal year is the year that (week-early) date falls in.
+        .with_columns(fiscal_year=(pl.col("fiscal_period_end") - WEEK).dt.year().cast(pl.Int32))
+        .join(seed.lazy().select("cik", "ticker"), on="cik")
         # an amendment (10-K/A) rarely repeats Item 1: the filing that states a headcount wins, then the latest
-        .sort("has_employees", "accession", nulls_last=False)
+        .sort(pl.col("employees").is_not_null(), "accession", nulls_last=False)
         .group_by("cik", "fiscal_year")
         .last()
+        .collect()
     )
     keys = ["ticker", "cik", "fiscal_year", "fiscal_period"]
     headcounts = own_years.select("ticker", "cik", "fiscal_year", pl.lit("FY").alias("fiscal_period"), "employees", "employees_sentence")
     with_headcount = fin.drop("employees", "employees_sentence").join(headcounts, on=keys, how="left")
     missing_years = own_years.join(fin.filter(pl.col("fiscal_period") == "FY"), on=["ticker", "cik", "fiscal_year"], how="anti")
     bare_rows = missing_years.select(
-        "ticker", "cik", "fiscal_year", pl.lit("FY").alias("fiscal_period"), "period_end", "accession",
-        "employees", "employees_sentence", pl.lit("ixbrl").alias("source"),
+        "ticker", "cik", "fiscal_year", pl.lit("FY").alias("fiscal_period"), pl.col("fiscal_period_end").alias("period_end"),
+        "accession", "filed", "employees", "employees_sentence", pl.lit("ixbrl").alias("source"),
     )
     period_order = pl.col("fiscal_period").replace_strict(PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32)
     return (

@@ -47,6 +47,20 @@ _MONTHS = {m.lower(): i for i, m in enumerate(
 )}
 
 
+# One row per 10-K document (raw.sec_10k_documents): what financials_from_10ks needs besides the facts.
+DOCUMENT_SCHEMA = {
+    "cik": pl.String,
+    "company_name": pl.String,
+    "fiscal_period_end": pl.Date,
+    "form": pl.String,
+    "accession": pl.String,
+    "filed": pl.Date,
+    "facts": pl.Int64,
+    "employees": pl.Int64,
+    "employees_sentence": pl.String,
+}
+
+
 @dataclass(frozen=True)
 class Parsed10K:
     cik: str
@@ -58,6 +72,16 @@ class Parsed10K:
     employees: int | None
     employees_sentence: str | None
     rejects: pl.DataFrame = field(default_factory=empty_rejects)  # numbers whose text could not be read
+    filed: date | None = None
+
+    def document(self) -> pl.DataFrame:
+        """This 10-K as one row of DOCUMENT_SCHEMA."""
+        return pl.DataFrame(
+            [{"cik": self.cik, "company_name": self.company_name, "fiscal_period_end": self.fiscal_period_end,
+              "form": self.form, "accession": self.accession, "filed": self.filed, "facts": self.facts.height,
+              "employees": self.employees, "employees_sentence": self.employees_sentence}],
+            schema=DOCUMENT_SCHEMA,
+        )
 
 
 def accession_from_origin(origin: str) -> str | None:
@@ -278,4 +302,5 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
         employees=employees,
         employees_sentence=sentence,
         rejects=rejects_frame(rejects),
+        filed=filed,
     )

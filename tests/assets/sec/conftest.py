@@ -67,7 +67,9 @@ def companyfacts_fin(facts, companies) -> pl.DataFrame:
 def ixbrl_fin(tenks, companies) -> pl.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # IBM's 10-K has no capex: tested on its own
-        return financials_from_10ks(list(tenks.values()), companies)
+        return financials_from_10ks(
+            pl.concat([t.facts for t in tenks.values()]), pl.concat([t.document() for t in tenks.values()]), companies
+        )
 
 
 @pytest.fixture(scope="session")

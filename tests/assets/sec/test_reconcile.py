@@ -3,7 +3,9 @@ import warnings
 import polars as pl
 import pytest
 
+from assets.sec.companyfacts import FACT_SCHEMA
 from assets.sec.financials import FINANCIALS_SCHEMA, financials_from_10ks
+from assets.sec.ixbrl import DOCUMENT_SCHEMA
 from assets.sec.reconcile import combine_financials, disagreements
 
 
@@ -89,4 +91,4 @@ def test_same_filing_version_is_compared_when_facts_are_given(companyfacts_fin, 
 def test_ixbrl_financials_of_no_10k(companies):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert financials_from_10ks([], companies).height == 0
+        assert financials_from_10ks(pl.DataFrame(schema=FACT_SCHEMA), pl.DataFrame(schema=DOCUMENT_SCHEMA), companies).height == 0

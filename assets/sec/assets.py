@@ -1,0 +1,240 @@
+"""SEC as Dagster assets: landing -> raw.sec_facts / raw.sec_10k_documents / raw.sec_company_tickers /
+raw.sec_rejects -> core.financials_by_source -> core.financials, and core.financial_facts_history,
+with their blocking checks (valid keys and non-negative capex; the two routes agree).
+
+Companyfacts bodies replace their predecessor (the newest per CIK is in force; it lists every filing's
+version of each fact, so the history needs no older body). Every landed 10-K stays in force, one per
+filing. The logic lives in the pure modules; these assets only move frames between them.
+"""
+
+
+import warnings
+from datetime import date
+
+import dagster as dg
+import polars as pl
+
+from assets.sec.companies import parse_company_tickers, read_companies, with_unlisted_companies
+from assets.sec.companyfacts import FACT_SCHEMA, parse_companyfacts
+from assets.sec.financials import HISTORY_SCHEMA, facts_history, financials_from_10ks, financials_from_facts
+from assets.sec.ixbrl import DOCUMENT_SCHEMA, parse_10k
+from assets.sec.kinds import KINDS
+from assets.sec.live import fetch_live
+from assets.sec.reconcile import combine_financials, disagreements
+from pipelines.errors import SourceFormatError
+from pipelines.parsed import rejects_frame
+from pipelines.sources import CapexSettings, bodies_of, landing_asset, parse_bodies
+from pipelines.validation import load_build_table, row_count_check, table_check
+
+RAW_FACTS = dg.AssetIn(key=["raw", "sec_facts"])
+RAW_DOCUMENTS = dg.AssetIn(key=["raw", "sec_10k_documents"])
+RAW_TICKERS = dg.AssetIn(key=["raw", "sec_company_tickers"])
+LINEAGE = {"source": pl.String, "landed_sha256": pl.String, "observed_as_of": pl.String}
+
+landing_sec = landing_asset(
+    "sec",
+    KINDS,
+    fetch_live,
+    description="The SEC bodies in force: the newest companyfacts and submissions per CIK, every landed 10-K, "
+    "the ticker map (fetched live per company of the seed unless offline).",
+)
+
+
+def _ten_k_filing_date(body) -> date | None:
+    """A 10-K states no filing date: a fetched or embedded one is landed with it as as_of; an import's as_of is
+    only the day it was imported, so its filing date stays unknown (NULL)."""
+    return date.fromisoformat(body.as_of) if body.via in ("snapshot", "fetch") else None
+
+
+@dg.multi_asset(
+    outs={
+        "raw_sec_facts": dg.AssetOut(
+            key=["raw", "sec_facts"], kinds={"polars"},
+            description="Every XBRL fact of every companyfacts body and every 10-K in force, tidy: one row per concept, "
+            "unit, period and filing, `source` companyfacts or ixbrl (non-dimensional iXBRL facts only).",
+        ),
+        "raw_sec_10k_documents": dg.AssetOut(
+            key=["raw", "sec_10k_documents"], kinds={"polars"},
+            description="One row per 10-K document: company, fiscal year end, accession, facts read, and the headcount "
+            "with the sentence of the Human Capital section it was read from.",
+        ),
+        "raw_sec_company_tickers": dg.AssetOut(
+            key=["raw", "sec_company_tickers"], kinds={"polars"},
+            description="SEC's ticker map (company_tickers.json): names companies found in filings but not in the seed.",
+        ),
+        "raw_sec_rejects": dg.AssetOut(
+            key=["raw", "sec_rejects"], kinds={"polars"},
+            description="SEC bodies refused whole (truncated JSON, a 10-K without inline XBRL) and iXBRL numbers whose "
+            "text could not be read, with origin, field and why.",
+        ),
+    },
+    group_name="sec",
+)
+def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
+    companyfacts = parse_bodies(context, landing_sec, "sec-companyfacts", parse_companyfacts)
+    frames = [companyfacts.rows.with_columns(source=pl.lit("companyfacts"))] if companyfacts.rows.height else []
+    rejects = [companyfacts.rejects]
+    documents = []
+    for body in bodies_of(landing_sec, "sec-10k"):
+        try:
+            tenk = parse_10k(body.read(), body.origin, filed=_ten_k_filing_date(body))
+        except SourceFormatError as e:
+            context.log.warning(f"sec-10k: {e}; this body is skipped, the rest loads")
+            rejects.append(rejects_frame([{"origin": body.origin, "row_number": None, "field": None, "problem": str(e), "record": None}]))
+            continue
+        frames.append(tenk.facts.with_columns(source=pl.lit("ixbrl"), landed_sha256=pl.lit(body.sha256), observed_as_of=pl.lit(body.as_of)))
+        documents.append(tenk.document())
+        rejects.append(tenk.rejects)
+    tickers = [parse_company_tickers(b.read(), b.origin) for b in bodies_of(landing_sec, "sec-company-tickers")]
+    facts = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema={**FACT_SCHEMA, **LINEAGE})
+    documents_frame = pl.concat(documents) if documents else pl.DataFrame(schema=DOCUMENT_SCHEMA)
+    reject_rows = pl.concat(rejects)
+    context.log.info(
+        f"sec: {facts.filter(pl.col('source') == 'companyfacts')['cik'].n_unique()} companyfacts bodies, "
+        f"{documents_frame.height} 10-Ks, {facts.height:,} facts, {reject_rows.height} held out"
+    )
+    return (
+        facts.select(*FACT_SCHEMA, *LINEAGE),
+        documents_frame,
+        tickers[-1] if tickers else pl.DataFrame(schema={"ticker": pl.String, "cik": pl.String, "name": pl.String}),
+        reject_rows,
+    )
+
+
+def sec_companies(facts: pl.DataFrame, documents: pl.DataFrame, tickers: pl.DataFrame) -> pl.DataFrame:
+    """The seed, plus any company a landed filing names that the seed does not."""
+    ciks = sorted(set(facts["cik"].unique().to_list()) | set(documents["cik"].unique().to_list()))
+    return with_unlisted_companies(read_companies(), ciks, tickers)
+
+
+@dg.multi_asset(
+    outs={
+        "core_financials_by_source": dg.AssetOut(
+            key=["core", "financials_by_source"], kinds={"polars"},
+            description="core.financials as each route gives it, before combining: `source` companyfacts (every "
+            "10-K/10-Q) or ixbrl (the 10-K documents). The reconciliation check compares the two.",
+        ),
+        "core_financials": dg.AssetOut(
+            key=["core", "financials"], kinds={"polars"},
+            description="One row per ticker, fiscal year and period (FY, discrete Q1..Q4), latest filing per period: "
+            "capex (gross), revenue, operating cash flow, D&A, R&D, operating and net income, stock-based "
+            "compensation, finance-lease additions and principal payments, property-sale proceeds, and the "
+            "10-K headcount on FY rows. Companyfacts first; 10-K inline XBRL for companies/periods it lacks.",
+        ),
+    },
+    ins={"raw_sec_facts": RAW_FACTS, "raw_sec_10k_documents": RAW_DOCUMENTS, "raw_sec_company_tickers": RAW_TICKERS},
+    group_name="sec",
+)
+def sec_financials(
+    context: dg.AssetExecutionContext,
+    raw_sec_facts: pl.DataFrame,
+    raw_sec_10k_documents: pl.DataFrame,
+    raw_sec_company_tickers: pl.DataFrame,
+):
+    companies = sec_companies(raw_sec_facts, raw_sec_10k_documents, raw_sec_company_tickers)
+    found = set(raw_sec_facts["cik"].to_list()) | set(raw_sec_10k_documents["cik"].to_list())
+    for ticker, cik in companies.select("ticker", "cik").iter_rows():
+        if cik not in found:
+            context.log.warning(f"sec: {ticker} (CIK {cik}) has no companyfacts or 10-K landed; skipped")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        by_companyfacts = financials_from_facts(raw_sec_facts.filter(pl.col("source") == "companyfacts"), companies)
+        by_ixbrl = financials_from_10ks(raw_sec_facts.filter(pl.col("source") == "ixbrl"), raw_sec_10k_documents, companies)
+    for warning in caught:
+        context.log.warning(f"sec: {warning.message}")
+    combined = combine_financials(by_companyfacts, by_ixbrl)
+    context.log.info(
+        f"sec: core.financials {combined.height} rows for {combined['ticker'].n_unique()} companies "
+        f"({by_companyfacts.height} from companyfacts, {by_ixbrl.height} from 10-Ks before combining)"
+    )
+    return pl.concat([by_companyfacts, by_ixbrl]), combined
+
+
+@dg.asset(
+    key=["core", "financial_facts_history"],
+    ins={"raw_sec_facts": RAW_FACTS, "raw_sec_10k_documents": RAW_DOCUMENTS, "raw_sec_company_tickers": RAW_TICKERS},
+    group_name="sec",
+    kinds={"polars"},
+    description="Every version of every fact the financials use: one row per filing that reported it, with the "
+    "value as first reported and as latest reported (accessions, filing dates) and whether it was restated.",
+)
+def core_financial_facts_history(
+    raw_sec_facts: pl.DataFrame, raw_sec_10k_documents: pl.DataFrame, raw_sec_company_tickers: pl.DataFrame
+) -> pl.DataFrame:
+    companies = sec_companies(raw_sec_facts, raw_sec_10k_documents, raw_sec_company_tickers).select("cik", "ticker")
+    history = facts_history(raw_sec_facts) if raw_sec_facts.height else pl.DataFrame(schema=HISTORY_SCHEMA)
+    return history.join(companies, on="cik", how="left").select("ticker", *HISTORY_SCHEMA)
+
+
+financials_valid = table_check(
+    ["core", "financials"],
+    "financials_valid",
+    [
+        ("expect_column_values_to_not_be_null", {"column": "ticker"}),
+        ("expect_column_values_to_not_be_null", {"column": "fiscal_year"}),
+        ("expect_column_values_to_be_in_set", {"column": "fiscal_period", "value_set": ["FY", "Q1", "Q2", "Q3", "Q4"]}),
+        ("expect_compound_columns_to_be_unique", {"column_list": ["ticker", "fiscal_year", "fiscal_period"]}),
+        ("expect_column_values_to_be_between", {"column": "capex_usd", "min_value": 0}),
+        ("expect_column_values_to_be_between", {"column": "employees", "min_value": 1}),
+        ("expect_column_values_to_be_in_set", {"column": "source", "value_set": ["companyfacts", "ixbrl"]}),
+    ],
+    description="one row per ticker, fiscal year and period; capex never negative; headcount positive where stated",
+)
+financials_rows = row_count_check(["core", "financials"])
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["core", "financials_by_source"]),
+    name="companyfacts_and_ixbrl_agree",
+    blocking=True,
+    additional_ins={"raw_sec_facts": RAW_FACTS},
+    description="where companyfacts and a 10-K's inline XBRL give the same metric from the same concept for the "
+    "same period, the values are equal (compared with companyfacts' version from that same filing when it has it)",
+)
+def companyfacts_and_ixbrl_agree(
+    context: dg.AssetCheckExecutionContext, settings: CapexSettings, raw_sec_facts: pl.DataFrame
+) -> dg.AssetCheckResult:
+    by_source = load_build_table(context, settings, dg.AssetKey(["core", "financials_by_source"]))
+    found = disagreements(
+        by_source.filter(pl.col("source") == "companyfacts"),
+        by_source.filter(pl.col("source") == "ixbrl"),
+        raw_sec_facts.filter(pl.col("source") == "companyfacts"),
+    )
+    lines = [
+        f"{r['ticker']} FY{r['fiscal_year']} {r['fiscal_period']} {r['concept']}: companyfacts {r['companyfacts_value']:,.0f} "
+        f"({r['companyfacts_accession']}) vs ixbrl {r['ixbrl_value']:,.0f} ({r['ixbrl_accession']})"
+        for r in found.head(20).iter_rows(named=True)
+    ]
+    return dg.AssetCheckResult(
+        passed=not found.height,
+        description=("core.financials: companyfacts and 10-K disagree: " + "; ".join(lines)) if lines
+        else "core.financials: companyfacts and 10-K inline XBRL agree wherever both give a value",
+        metadata={"disagreements": found.height},
+    )
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["core", "financials"]),
+    name="quarters_add_up_to_the_year",
+    blocking=False,
+    description="for every company and fiscal year with four quarters of capex, Q1+Q2+Q3+Q4 equals FY exactly",
+)
+def quarters_add_up_to_the_year(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
+    fin = load_build_table(context, settings, dg.AssetKey(["core", "financials"]))
+    sums = (
+        fin.filter(pl.col("fiscal_period") != "FY", pl.col("capex_usd").is_not_null())
+        .group_by("ticker", "fiscal_year")
+        .agg(quarters=pl.len(), quarters_usd=pl.col("capex_usd").sum())
+        .filter(pl.col("quarters") == 4)
+        .join(fin.filter(pl.col("fiscal_period") == "FY").select("ticker", "fiscal_year", "capex_usd"), on=["ticker", "fiscal_year"])
+    )
+    off = sums.filter(pl.col("quarters_usd") != pl.col("capex_usd")).sort("ticker", "fiscal_year")
+    return dg.AssetCheckResult(
+        passed=not off.height,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            "core.financials: quarters do not add up to FY capex for "
+            + ", ".join(f"{t} FY{y} ({q:,.0f} vs {v:,.0f})" for t, y, _, q, v in off.head(10).iter_rows())
+        ) if off.height else f"core.financials: {sums.height} fiscal years, quarters add up exactly",
+        metadata={"years_checked": sums.height, "years_off": off.height},
+    )
