@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def run(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -286,5 +286,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def main(argv: list[str] | None = None) -> None:
+    code = run(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: everything is written and closed by now, and duckdb 2.0's bindings
+    # print spurious "nanobind: leaked ..." lines when torn down after dagster has run.
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

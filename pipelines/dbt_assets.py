@@ -11,7 +11,11 @@ import io
 import os
 from typing import Any, Mapping
 
+from functools import cached_property
+
 import dagster as dg
+from dbt import version as dbt_core_version
+from packaging import version
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.config import DBT_PROJECT_DIR
@@ -67,4 +71,14 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
             context.log.debug(echoed.getvalue()[-20000:])
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
+class CapexDbtCliResource(DbtCliResource):
+    """dagster-dbt asks the dbt executable for its version (`dbt --version`, a second multi-second process
+    start on every run); dbt-core is installed in this same environment, so its package version is the
+    executable's."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(dbt_core_version.__version__)
+
+
+dbt_resource = CapexDbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
