@@ -183,8 +183,18 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         import polars as pl
 
+        # Whole-dollar figures print as integers (64551000000, not 6.4551e10); years stay 2025, not 2,025.
+        def whole_dollars(values: pl.Series) -> bool:
+            values = values.drop_nulls()
+            return values.len() > 0 and bool((values.round(0) == values).all()) and values.abs().max() < 2**53
+
+        frame = frame.with_columns(
+            pl.col(name).cast(pl.Int64)
+            for name, dtype in frame.schema.items()
+            if dtype == pl.Float64 and whole_dollars(frame[name])
+        )
         with pl.Config(tbl_rows=args.max_rows, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200,
-                       thousands_separator=",", tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+                       tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
             print(frame)
         print(f"({frame.height:,} rows)")
     return 0
