@@ -219,7 +219,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             tmp = dest.with_suffix(dest.suffix + ".part")
             con.execute(f"copy \"{schema}\".\"{table}\" to '{tmp.as_posix()}' {options}")
             os.replace(tmp, dest)
-            rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
             print(f"{dest}: {rows:,} rows")
     return 0
 

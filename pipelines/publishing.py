@@ -53,7 +53,7 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         with duckdb.connect(str(build)) as con:
             records = landed_records(con)
             counts = {
-                f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
                 for schema, table in con.execute(
                     "select table_schema, table_name from information_schema.tables "
                     "where table_schema in ('core', 'marts') and table_type = 'BASE TABLE' order by 1, 2"

@@ -40,7 +40,7 @@ def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame | None:
     schema, table = name.split(".")
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return con.sql(f'select * from "{schema}"."{table}"').pl() if exists else None
 
 
@@ -186,7 +186,7 @@ def _data_as_of(con: duckdb.DuckDBPyConnection) -> str:
 
 def write_report(con: duckdb.DuckDBPyConnection, out: Path) -> int:
     sections = build_sections(con)
-    published = con.execute("select published_at from meta.refresh").fetchone() if _table(con, "meta.refresh") is not None else None
+    published = con.execute("select published_at from meta.refresh").fetchall()[0] if _table(con, "meta.refresh") is not None else None
     stamp = f"{published[0]:%Y-%m-%d %H:%M UTC}" if published else "unknown"
     body = "".join(f"<h2>{html.escape(title)}</h2>{content}" for title, content in sections)
     page = (

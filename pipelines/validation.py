@@ -172,7 +172,7 @@ def row_count_check(asset: list[str], max_drop: float = 0.2) -> dg.AssetChecksDe
                     description=f"rows do not drop by more than {max_drop:.0%} versus the published warehouse")
     def _check(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
         with duckdb.connect(str(build_path(settings.warehouse_path, context.run.run_id)), read_only=False) as con:
-            rows = con.execute(f"select count(*) from {table_name(key)}").fetchone()[0]
+            rows = con.execute(f"select count(*) from {table_name(key)}").fetchall()[0][0]
         published = _published_count(settings.warehouse_path, key)
         passed = published is None or rows >= (1 - max_drop) * published
         table = ".".join(key.path)
@@ -190,6 +190,6 @@ def _published_count(warehouse: Path, key: dg.AssetKey) -> int | None:
         return None
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            return con.execute(f"select count(*) from {table_name(key)}").fetchone()[0]
+            return con.execute(f"select count(*) from {table_name(key)}").fetchall()[0][0]
     except duckdb.Error:
         return None  # the table is new in this refresh

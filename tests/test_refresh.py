@@ -18,12 +18,12 @@ pytestmark = pytest.mark.slow
 READER = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
-before = con.execute("select published_at from meta.refresh").fetchone()[0]
+before = con.execute("select published_at from meta.refresh").fetchall()[0][0]
 open(sys.argv[2], "w").write("ready")
 while not __import__("os").path.exists(sys.argv[3]):
     time.sleep(0.05)
-after = con.execute("select published_at from meta.refresh").fetchone()[0]
-print(before == after, con.execute("select count(*) from core.financials").fetchone()[0])
+after = con.execute("select published_at from meta.refresh").fetchall()[0][0]
+print(before == after, con.execute("select count(*) from core.financials").fetchall()[0][0])
 """
 
 
@@ -74,7 +74,7 @@ def test_refresh_succeeds_while_another_process_reads_the_published_file(home, t
     assert same_view == "True" and int(count) > 0  # the held connection still sees its old snapshot
     assert published(home).stat().st_ino != inode  # the file was replaced whole
     with duckdb.connect(str(published(home)), read_only=True) as con:  # a new connection sees the new one
-        assert con.execute("select count(*) from core.financials").fetchone()[0] == int(count)
+        assert con.execute("select count(*) from core.financials").fetchall()[0][0] == int(count)
 
 
 def test_truncated_companyfacts_import_is_refused_and_stores_nothing(home, tmp_path):
