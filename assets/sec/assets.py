@@ -7,7 +7,6 @@ version of each fact, so the history needs no older body). Every landed 10-K sta
 filing. The logic lives in the pure modules; these assets only move frames between them.
 """
 
-
 import warnings
 from datetime import date
 
@@ -49,21 +48,25 @@ def _ten_k_filing_date(body) -> date | None:
 @dg.multi_asset(
     outs={
         "raw_sec_facts": dg.AssetOut(
-            key=["raw", "sec_facts"], kinds={"polars"},
+            key=["raw", "sec_facts"],
+            kinds={"polars"},
             description="Every XBRL fact of every companyfacts body and every 10-K in force, tidy: one row per concept, "
             "unit, period and filing, `source` companyfacts or ixbrl (non-dimensional iXBRL facts only).",
         ),
         "raw_sec_10k_documents": dg.AssetOut(
-            key=["raw", "sec_10k_documents"], kinds={"polars"},
+            key=["raw", "sec_10k_documents"],
+            kinds={"polars"},
             description="One row per 10-K document: company, fiscal year end, accession, facts read, and the headcount "
             "with the sentence of the Human Capital section it was read from.",
         ),
         "raw_sec_company_tickers": dg.AssetOut(
-            key=["raw", "sec_company_tickers"], kinds={"polars"},
+            key=["raw", "sec_company_tickers"],
+            kinds={"polars"},
             description="SEC's ticker map (company_tickers.json): names companies found in filings but not in the seed.",
         ),
         "raw_sec_rejects": dg.AssetOut(
-            key=["raw", "sec_rejects"], kinds={"polars"},
+            key=["raw", "sec_rejects"],
+            kinds={"polars"},
             description="SEC bodies refused whole (truncated JSON, a 10-K without inline XBRL) and iXBRL numbers whose "
             "text could not be read, with origin, field and why.",
         ),
@@ -72,7 +75,9 @@ def _ten_k_filing_date(body) -> date | None:
 )
 def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
     companyfacts = parse_bodies(context, landing_sec, "sec-companyfacts", parse_companyfacts)
-    frames = [companyfacts.rows.with_columns(source=pl.lit("companyfacts"))] if companyfacts.rows.height else []
+    frames = (
+        [companyfacts.rows.with_columns(source=pl.lit("companyfacts"))] if companyfacts.rows.height else []
+    )
     rejects = [companyfacts.rejects]
     documents = []
     for body in bodies_of(landing_sec, "sec-10k"):
@@ -80,13 +85,35 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
             tenk = parse_10k(body.read(), body.origin, filed=_ten_k_filing_date(body))
         except SourceFormatError as e:
             context.log.warning(f"sec-10k: {e}; this body is skipped, the rest loads")
-            rejects.append(rejects_frame([{"origin": body.origin, "row_number": None, "field": None, "problem": str(e), "record": None}]))
+            rejects.append(
+                rejects_frame(
+                    [
+                        {
+                            "origin": body.origin,
+                            "row_number": None,
+                            "field": None,
+                            "problem": str(e),
+                            "record": None,
+                        }
+                    ]
+                )
+            )
             continue
-        frames.append(tenk.facts.with_columns(source=pl.lit("ixbrl"), landed_sha256=pl.lit(body.sha256), observed_as_of=pl.lit(body.as_of)))
+        frames.append(
+            tenk.facts.with_columns(
+                source=pl.lit("ixbrl"), landed_sha256=pl.lit(body.sha256), observed_as_of=pl.lit(body.as_of)
+            )
+        )
         documents.append(tenk.document())
         rejects.append(tenk.rejects)
-    tickers = [parse_company_tickers(b.read(), b.origin) for b in bodies_of(landing_sec, "sec-company-tickers")]
-    facts = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema={**FACT_SCHEMA, **LINEAGE})
+    tickers = [
+        parse_company_tickers(b.read(), b.origin) for b in bodies_of(landing_sec, "sec-company-tickers")
+    ]
+    facts = (
+        pl.concat(frames, how="diagonal_relaxed")
+        if frames
+        else pl.DataFrame(schema={**FACT_SCHEMA, **LINEAGE})
+    )
     documents_frame = pl.concat(documents) if documents else pl.DataFrame(schema=DOCUMENT_SCHEMA)
     reject_rows = pl.concat(rejects)
     context.log.info(
@@ -96,7 +123,9 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
     return (
         facts.select(*FACT_SCHEMA, *LINEAGE),
         documents_frame,
-        tickers[-1] if tickers else pl.DataFrame(schema={"ticker": pl.String, "cik": pl.String, "name": pl.String}),
+        tickers[-1]
+        if tickers
+        else pl.DataFrame(schema={"ticker": pl.String, "cik": pl.String, "name": pl.String}),
         reject_rows,
     )
 
@@ -110,19 +139,25 @@ def sec_companies(facts: pl.DataFrame, documents: pl.DataFrame, tickers: pl.Data
 @dg.multi_asset(
     outs={
         "core_financials_by_source": dg.AssetOut(
-            key=["core", "financials_by_source"], kinds={"polars"},
+            key=["core", "financials_by_source"],
+            kinds={"polars"},
             description="core.financials as each route gives it, before combining: `source` companyfacts (every "
             "10-K/10-Q) or ixbrl (the 10-K documents). The reconciliation check compares the two.",
         ),
         "core_financials": dg.AssetOut(
-            key=["core", "financials"], kinds={"polars"},
+            key=["core", "financials"],
+            kinds={"polars"},
             description="One row per ticker, fiscal year and period (FY, discrete Q1..Q4), latest filing per period: "
             "capex (gross), revenue, operating cash flow, D&A, R&D, operating and net income, stock-based "
             "compensation, finance-lease additions and principal payments, property-sale proceeds, and the "
             "10-K headcount on FY rows. Companyfacts first; 10-K inline XBRL for companies/periods it lacks.",
         ),
     },
-    ins={"raw_sec_facts": RAW_FACTS, "raw_sec_10k_documents": RAW_DOCUMENTS, "raw_sec_company_tickers": RAW_TICKERS},
+    ins={
+        "raw_sec_facts": RAW_FACTS,
+        "raw_sec_10k_documents": RAW_DOCUMENTS,
+        "raw_sec_company_tickers": RAW_TICKERS,
+    },
     group_name="sec",
 )
 def sec_financials(
@@ -138,8 +173,12 @@ def sec_financials(
             context.log.warning(f"sec: {ticker} (CIK {cik}) has no companyfacts or 10-K landed; skipped")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        by_companyfacts = financials_from_facts(raw_sec_facts.filter(pl.col("source") == "companyfacts"), companies)
-        by_ixbrl = financials_from_10ks(raw_sec_facts.filter(pl.col("source") == "ixbrl"), raw_sec_10k_documents, companies)
+        by_companyfacts = financials_from_facts(
+            raw_sec_facts.filter(pl.col("source") == "companyfacts"), companies
+        )
+        by_ixbrl = financials_from_10ks(
+            raw_sec_facts.filter(pl.col("source") == "ixbrl"), raw_sec_10k_documents, companies
+        )
     for warning in caught:
         context.log.warning(f"sec: {warning.message}")
     combined = combine_financials(by_companyfacts, by_ixbrl)
@@ -152,7 +191,11 @@ def sec_financials(
 
 @dg.asset(
     key=["core", "financial_facts_history"],
-    ins={"raw_sec_facts": RAW_FACTS, "raw_sec_10k_documents": RAW_DOCUMENTS, "raw_sec_company_tickers": RAW_TICKERS},
+    ins={
+        "raw_sec_facts": RAW_FACTS,
+        "raw_sec_10k_documents": RAW_DOCUMENTS,
+        "raw_sec_company_tickers": RAW_TICKERS,
+    },
     group_name="sec",
     kinds={"polars"},
     description="Every version of every fact the financials use: one row per filing that reported it, with the "
@@ -161,7 +204,9 @@ def sec_financials(
 def core_financial_facts_history(
     raw_sec_facts: pl.DataFrame, raw_sec_10k_documents: pl.DataFrame, raw_sec_company_tickers: pl.DataFrame
 ) -> pl.DataFrame:
-    companies = sec_companies(raw_sec_facts, raw_sec_10k_documents, raw_sec_company_tickers).select("cik", "ticker")
+    companies = sec_companies(raw_sec_facts, raw_sec_10k_documents, raw_sec_company_tickers).select(
+        "cik", "ticker"
+    )
     history = facts_history(raw_sec_facts) if raw_sec_facts.height else pl.DataFrame(schema=HISTORY_SCHEMA)
     return history.join(companies, on="cik", how="left").select("ticker", *HISTORY_SCHEMA)
 
@@ -172,7 +217,10 @@ financials_valid = table_check(
     [
         ("expect_column_values_to_not_be_null", {"column": "ticker"}),
         ("expect_column_values_to_not_be_null", {"column": "fiscal_year"}),
-        ("expect_column_values_to_be_in_set", {"column": "fiscal_period", "value_set": ["FY", "Q1", "Q2", "Q3", "Q4"]}),
+        (
+            "expect_column_values_to_be_in_set",
+            {"column": "fiscal_period", "value_set": ["FY", "Q1", "Q2", "Q3", "Q4"]},
+        ),
         ("expect_compound_columns_to_be_unique", {"column_list": ["ticker", "fiscal_year", "fiscal_period"]}),
         ("expect_column_values_to_be_between", {"column": "capex_usd", "min_value": 0}),
         ("expect_column_values_to_be_between", {"column": "employees", "min_value": 1}),
@@ -207,7 +255,8 @@ def companyfacts_and_ixbrl_agree(
     ]
     return dg.AssetCheckResult(
         passed=not found.height,
-        description=("core.financials: companyfacts and 10-K disagree: " + "; ".join(lines)) if lines
+        description=("core.financials: companyfacts and 10-K disagree: " + "; ".join(lines))
+        if lines
         else "core.financials: companyfacts and 10-K inline XBRL agree wherever both give a value",
         metadata={"disagreements": found.height},
     )
@@ -219,14 +268,19 @@ def companyfacts_and_ixbrl_agree(
     blocking=False,
     description="for every company and fiscal year with four quarters of capex, Q1+Q2+Q3+Q4 equals FY exactly",
 )
-def quarters_add_up_to_the_year(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
+def quarters_add_up_to_the_year(
+    context: dg.AssetCheckExecutionContext, settings: CapexSettings
+) -> dg.AssetCheckResult:
     fin = load_build_table(context, settings, dg.AssetKey(["core", "financials"]))
     sums = (
         fin.filter(pl.col("fiscal_period") != "FY", pl.col("capex_usd").is_not_null())
         .group_by("ticker", "fiscal_year")
         .agg(quarters=pl.len(), quarters_usd=pl.col("capex_usd").sum())
         .filter(pl.col("quarters") == 4)
-        .join(fin.filter(pl.col("fiscal_period") == "FY").select("ticker", "fiscal_year", "capex_usd"), on=["ticker", "fiscal_year"])
+        .join(
+            fin.filter(pl.col("fiscal_period") == "FY").select("ticker", "fiscal_year", "capex_usd"),
+            on=["ticker", "fiscal_year"],
+        )
     )
     off = sums.filter(pl.col("quarters_usd") != pl.col("capex_usd")).sort("ticker", "fiscal_year")
     return dg.AssetCheckResult(
@@ -235,6 +289,8 @@ def quarters_add_up_to_the_year(context: dg.AssetCheckExecutionContext, settings
         description=(
             "core.financials: quarters do not add up to FY capex for "
             + ", ".join(f"{t} FY{y} ({q:,.0f} vs {v:,.0f})" for t, y, _, q, v in off.head(10).iter_rows())
-        ) if off.height else f"core.financials: {sums.height} fiscal years, quarters add up exactly",
+        )
+        if off.height
+        else f"core.financials: {sums.height} fiscal years, quarters add up exactly",
         metadata={"years_checked": sums.height, "years_off": off.height},
     )

@@ -43,7 +43,9 @@ def parse_company_tickers(raw: bytes, origin: str) -> pl.DataFrame:
         raise SourceFormatError(origin, f"not a company_tickers JSON ({e})") from e
     entries = list(doc.values()) if isinstance(doc, dict) else doc if isinstance(doc, list) else None
     if not entries or not all(isinstance(e, dict) and {"cik_str", "ticker"} <= e.keys() for e in entries):
-        raise SourceFormatError(origin, "not a company_tickers JSON: expected entries with cik_str and ticker")
+        raise SourceFormatError(
+            origin, "not a company_tickers JSON: expected entries with cik_str and ticker"
+        )
     return pl.DataFrame(
         {
             "ticker": [str(e["ticker"]) for e in entries],
@@ -54,7 +56,9 @@ def parse_company_tickers(raw: bytes, origin: str) -> pl.DataFrame:
     )
 
 
-def with_unlisted_companies(companies: pl.DataFrame, ciks: list[str], company_tickers: pl.DataFrame | None) -> pl.DataFrame:
+def with_unlisted_companies(
+    companies: pl.DataFrame, ciks: list[str], company_tickers: pl.DataFrame | None
+) -> pl.DataFrame:
     """The seed plus a row for every CIK found in the data but absent from the seed (a filing imported for a
     company nobody added yet), named by its first ticker in company_tickers.json, else "CIK##########".
     Its fiscal-year-end month is left NULL: financials.py infers it from the 10-K periods."""
@@ -64,7 +68,9 @@ def with_unlisted_companies(companies: pl.DataFrame, ciks: list[str], company_ti
         return seed
     found = pl.DataFrame({"cik": missing}, schema={"cik": pl.String})
     if company_tickers is not None and company_tickers.height:
-        found = found.join(company_tickers.unique("cik", keep="first", maintain_order=True), on="cik", how="left")
+        found = found.join(
+            company_tickers.unique("cik", keep="first", maintain_order=True), on="cik", how="left"
+        )
     else:
         found = found.with_columns(ticker=pl.lit(None, pl.String), name=pl.lit(None, pl.String))
     added = found.select(

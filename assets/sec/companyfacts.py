@@ -90,10 +90,17 @@ def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
         raise SourceFormatError(origin, f"not a companyfacts JSON object (starts {body.lstrip()[:30]!r})")
     con = duckdb.connect()
     try:
-        con.register("doc", con.read_json(io.BytesIO(body), columns=_COLUMNS, format="auto", maximum_object_size=1 << 30))
+        con.register(
+            "doc",
+            con.read_json(io.BytesIO(body), columns=_COLUMNS, format="auto", maximum_object_size=1 << 30),
+        )
         table = con.sql(_TIDY_SQL).to_arrow_table()
         # Only an empty answer needs a second look: it is a valid body with no facts, or not companyfacts at all.
-        shape = con.execute("select count(*), count(cik), count(facts) from doc").fetchone() if not table.num_rows else (1, 1, 1)
+        shape = (
+            con.execute("select count(*), count(cik), count(facts) from doc").fetchone()
+            if not table.num_rows
+            else (1, 1, 1)
+        )
     except duckdb.Error as e:
         # DuckDB names the byte offset of a truncated or malformed document; keep its first line.
         reason = re.sub(r' in file "[^"]*",?', "", str(e).splitlines()[0])[:300]
@@ -106,5 +113,7 @@ def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
         raise SourceFormatError(origin, "not a companyfacts body: no 'cik' or no 'facts' key")
     facts = pl.from_arrow(table).cast(FACT_SCHEMA).select(list(FACT_SCHEMA))
     if facts["cik"].n_unique() > 1:
-        raise SourceFormatError(origin, f"expected one companyfacts object, found CIKs {facts['cik'].unique().to_list()}")
+        raise SourceFormatError(
+            origin, f"expected one companyfacts object, found CIKs {facts['cik'].unique().to_list()}"
+        )
     return facts

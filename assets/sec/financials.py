@@ -113,9 +113,11 @@ def mapped_facts(facts: pl.DataFrame) -> pl.LazyFrame:
 
 def latest_versions(facts: pl.LazyFrame) -> pl.LazyFrame:
     """One row per fact and metric: the version of the latest filing (the newest 10-K/10-Q showing that period)."""
-    return facts.sort("filed", "fiscal_year_of_filing", "accession", nulls_last=False).group_by(
-        ["metric", *_FACT_KEY], maintain_order=True
-    ).last()
+    return (
+        facts.sort("filed", "fiscal_year_of_filing", "accession", nulls_last=False)
+        .group_by(["metric", *_FACT_KEY], maintain_order=True)
+        .last()
+    )
 
 
 def infer_fiscal_year_end_month(facts: pl.LazyFrame) -> pl.LazyFrame:
@@ -134,22 +136,33 @@ def _fiscal_positions(month: pl.Expr) -> list[pl.Expr]:
     """fiscal_year, the fiscal quarter a period ends in and starts in, and how many quarters it spans."""
     end = pl.col("period_end") - WEEK  # 52/53-week years end up to a week past the month
     start = pl.col("period_start") + WEEK  # ... and start up to a week before it
-    end_month = (end.dt.month().cast(pl.Int32) - month - 1 + 12) % 12 + 1  # 1 = first month of the fiscal year
+    end_month = (
+        end.dt.month().cast(pl.Int32) - month - 1 + 12
+    ) % 12 + 1  # 1 = first month of the fiscal year
     start_month = (start.dt.month().cast(pl.Int32) - month - 1 + 12) % 12 + 1
     days = (pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1
     span = (days / QUARTER_DAYS).round().cast(pl.Int32)
     return [
-        (end.dt.year().cast(pl.Int32) + (end.dt.month().cast(pl.Int32) > month).cast(pl.Int32)).alias("fiscal_year"),
+        (end.dt.year().cast(pl.Int32) + (end.dt.month().cast(pl.Int32) > month).cast(pl.Int32)).alias(
+            "fiscal_year"
+        ),
         pl.when(end_month % 3 == 0).then(end_month // 3).alias("end_q"),
         pl.when(start_month % 3 == 1).then((start_month - 1) // 3 + 1).alias("start_q"),
         pl.when((days - span * QUARTER_DAYS).abs() <= SPAN_TOLERANCE_DAYS).then(span).alias("span"),
     ]
 
 
+def _value(slot: str) -> pl.Expr:
+    return pl.col(slot).struct.field("value")
+
+
 def _later(a: str, b: str) -> pl.Expr:
     """Of two (value, start, end, accession, filed) structs, the one filed later (either when one is NULL)."""
     return (
-        pl.when(pl.col(b).struct.field("filed").is_null() | (pl.col(a).struct.field("filed") >= pl.col(b).struct.field("filed")))
+        pl.when(
+            pl.col(b).struct.field("filed").is_null()
+            | (pl.col(a).struct.field("filed") >= pl.col(b).struct.field("filed"))
+        )
         .then(pl.col(a))
         .otherwise(pl.col(b))
     )
@@ -161,7 +174,9 @@ def discrete_periods(facts: pl.LazyFrame, companies: pl.DataFrame) -> pl.LazyFra
     `facts` are latest versions with their metric. Year-to-date facts (starting the fiscal year) give the
     cumulative chain C1..C4; three-month facts give D1..D4 and fill the chain where a cumulative is missing.
     """
-    months = normalize_companies(companies).lazy().join(infer_fiscal_year_end_month(facts), on="cik", how="left")
+    months = (
+        normalize_companies(companies).lazy().join(infer_fiscal_year_end_month(facts), on="cik", how="left")
+    )
     positioned = (
         facts.join(months, on="cik")
         .with_columns(month=pl.coalesce("fiscal_year_end_month", "inferred_month"))
@@ -169,7 +184,11 @@ def discrete_periods(facts: pl.LazyFrame, companies: pl.DataFrame) -> pl.LazyFra
         .with_columns(_fiscal_positions(pl.col("month")))
         .filter(pl.col("span").is_not_null(), pl.col("end_q").is_not_null(), pl.col("start_q").is_not_null())
         .filter(pl.col("end_q") - pl.col("start_q") + 1 == pl.col("span"))
-        .with_columns(fact=pl.struct(value="value", start="period_start", end="period_end", accession="accession", filed="filed"))
+        .with_columns(
+            fact=pl.struct(
+                value="value", start="period_start", end="period_end", accession="accession", filed="filed"
+            )
+        )
     )
     keys = ["ticker", "cik", "metric", "name", "rank", "fiscal_year"]
     # When two facts land on the same slot (a re-cut period in an amendment), the later filing wins.
@@ -188,26 +207,23 @@ def discrete_periods(facts: pl.LazyFrame, companies: pl.DataFrame) -> pl.LazyFra
         .with_columns(slot=pl.format("d{}", "end_q"))
     )
     slots = [f"{kind}{k}" for kind in "cd" for k in range(1, 5)]
-    wide = (
-        pl.concat([cumulative, three_months])
-        .collect()
-        .pivot(on="slot", index=keys, values="fact")
-    )
+    wide = pl.concat([cumulative, three_months]).collect().pivot(on="slot", index=keys, values="fact")
     fact_type = positioned.collect_schema()["fact"]
     wide = wide.with_columns(pl.lit(None, fact_type).alias(s) for s in slots if s not in wide.columns).lazy()
 
-    value = lambda col: pl.col(col).struct.field("value")  # noqa: E731
     # The chain: C1 = Q1; Ck = reported year-to-date, else C(k-1) + the three months ending at k.
     chain = [pl.coalesce("c1", "d1").alias("k1")]
     for k in (2, 3):
         summed = pl.struct(
-            value=value(f"k{k - 1}") + value(f"d{k}"),
+            value=_value(f"k{k - 1}") + _value(f"d{k}"),
             start=pl.col(f"k{k - 1}").struct.field("start"),
             end=pl.col(f"d{k}").struct.field("end"),
             accession=_later(f"k{k - 1}", f"d{k}").struct.field("accession"),
             filed=_later(f"k{k - 1}", f"d{k}").struct.field("filed"),
         )
-        chain.append(pl.when(pl.col(f"c{k}").is_not_null()).then(pl.col(f"c{k}")).otherwise(summed).alias(f"k{k}"))
+        chain.append(
+            pl.when(pl.col(f"c{k}").is_not_null()).then(pl.col(f"c{k}")).otherwise(summed).alias(f"k{k}")
+        )
     chain.append(pl.col("c4").alias("k4"))
     for expr in chain:
         wide = wide.with_columns(expr)
@@ -216,13 +232,13 @@ def discrete_periods(facts: pl.LazyFrame, companies: pl.DataFrame) -> pl.LazyFra
     periods.append(wide.select(*keys, pl.lit("Q1").alias("fiscal_period"), pl.col("k1").alias("fact")))
     for k in (2, 3, 4):
         difference = pl.struct(
-            value=value(f"k{k}") - value(f"k{k - 1}"),
+            value=_value(f"k{k}") - _value(f"k{k - 1}"),
             start=pl.col(f"k{k - 1}").struct.field("end") + timedelta(days=1),
             end=pl.col(f"k{k}").struct.field("end"),
             accession=_later(f"k{k}", f"k{k - 1}").struct.field("accession"),
             filed=_later(f"k{k}", f"k{k - 1}").struct.field("filed"),
         )
-        both = value(f"k{k}").is_not_null() & value(f"k{k - 1}").is_not_null()
+        both = _value(f"k{k}").is_not_null() & _value(f"k{k - 1}").is_not_null()
         quarter = pl.when(both).then(difference).otherwise(pl.col(f"d{k}"))
         periods.append(wide.select(*keys, pl.lit(f"Q{k}").alias("fiscal_period"), quarter.alias("fact")))
     return (
@@ -237,7 +253,9 @@ def choose_concepts(periods: pl.LazyFrame) -> pl.LazyFrame:
     """One concept per (company, fiscal year, period, metric): the year's concept (the first in the metric's
     list that has the FY value, else the first with any value), else the first concept that has the period."""
     year_rank = periods.group_by("cik", "fiscal_year", "metric").agg(
-        year_rank=pl.coalesce(pl.col("rank").filter(pl.col("fiscal_period") == "FY").min(), pl.col("rank").min())
+        year_rank=pl.coalesce(
+            pl.col("rank").filter(pl.col("fiscal_period") == "FY").min(), pl.col("rank").min()
+        )
     )
     return (
         periods.join(year_rank, on=["cik", "fiscal_year", "metric"])
@@ -247,7 +265,9 @@ def choose_concepts(periods: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def financials_from_facts(facts: pl.DataFrame, companies: pl.DataFrame, source: str = "companyfacts") -> pl.DataFrame:
+def financials_from_facts(
+    facts: pl.DataFrame, companies: pl.DataFrame, source: str = "companyfacts"
+) -> pl.DataFrame:
     """core.financials rows (FINANCIALS_SCHEMA) for the companies of the seed found in `facts`.
 
     `facts`: tidy facts (companyfacts.FACT_SCHEMA) of any number of companies and bodies; `companies`: the
@@ -258,9 +278,15 @@ def financials_from_facts(facts: pl.DataFrame, companies: pl.DataFrame, source: 
     mapped = latest_versions(mapped_facts(facts)).join(seed.lazy().select("cik", "ticker"), on="cik")
     chosen = choose_concepts(discrete_periods(mapped, seed)).collect()
     for cik in facts["cik"].unique().to_list() if facts.height else []:
-        if cik in seed["cik"].to_list() and not chosen.filter(pl.col("cik") == cik, pl.col("metric") == "capex_usd").height:
+        if (
+            cik in seed["cik"].to_list()
+            and not chosen.filter(pl.col("cik") == cik, pl.col("metric") == "capex_usd").height
+        ):
             ticker = seed.filter(pl.col("cik") == cik)["ticker"][0]
-            warnings.warn(f"{ticker} {source}: no capex among {METRIC_CONCEPTS['capex_usd']}; capex_usd is NULL", stacklevel=2)
+            warnings.warn(
+                f"{ticker} {source}: no capex among {METRIC_CONCEPTS['capex_usd']}; capex_usd is NULL",
+                stacklevel=2,
+            )
     if not chosen.height:
         return pl.DataFrame(schema=FINANCIALS_SCHEMA)
     keys = ["ticker", "cik", "fiscal_year", "fiscal_period"]
@@ -275,7 +301,9 @@ def financials_from_facts(facts: pl.DataFrame, companies: pl.DataFrame, source: 
             pl.col("period_end").first(),
             pl.col("accession").sort_by("filed", nulls_last=False).last(),
             pl.col("filed").max(),
-            pl.concat_str(pl.lit('"'), "metric", pl.lit('": "'), "name", pl.lit('"')).str.join(", ").alias("concepts"),
+            pl.concat_str(pl.lit('"'), "metric", pl.lit('": "'), "name", pl.lit('"'))
+            .str.join(", ")
+            .alias("concepts"),
         )
         .with_columns(concepts=pl.concat_str(pl.lit("{"), "concepts", pl.lit("}")))
     )
@@ -293,8 +321,14 @@ def financials_from_facts(facts: pl.DataFrame, companies: pl.DataFrame, source: 
     for column, dtype in FINANCIALS_SCHEMA.items():
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype).alias(column))
-    period_order = pl.col("fiscal_period").replace_strict(PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32)
-    return frame.select(list(FINANCIALS_SCHEMA)).cast(FINANCIALS_SCHEMA).sort("ticker", "fiscal_year", period_order)
+    period_order = pl.col("fiscal_period").replace_strict(
+        PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32
+    )
+    return (
+        frame.select(list(FINANCIALS_SCHEMA))
+        .cast(FINANCIALS_SCHEMA)
+        .sort("ticker", "fiscal_year", period_order)
+    )
 
 
 def facts_history(facts: pl.DataFrame) -> pl.DataFrame:
@@ -333,13 +367,19 @@ def facts_history(facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def financials_from_10ks(facts: pl.DataFrame, documents: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
+def financials_from_10ks(
+    facts: pl.DataFrame, documents: pl.DataFrame, companies: pl.DataFrame
+) -> pl.DataFrame:
     """core.financials rows from 10-K documents (source 'ixbrl'): `facts` are their tidy facts, `documents` one
     row per 10-K (ixbrl.DOCUMENT_SCHEMA). Each 10-K's headcount goes on the FY row of its own fiscal year
     (comparative years carry none). A 10-K with no financial facts (IBM puts its statements in an exhibit)
     still gives its FY row, so the headcount it states, or its NULL, is kept."""
     seed = normalize_companies(companies)
-    fin = financials_from_facts(facts, companies, source="ixbrl") if facts.height else pl.DataFrame(schema=FINANCIALS_SCHEMA)
+    fin = (
+        financials_from_facts(facts, companies, source="ixbrl")
+        if facts.height
+        else pl.DataFrame(schema=FINANCIALS_SCHEMA)
+    )
     own_years = (
         documents.lazy()
         # A 10-K's period end is its fiscal year end: the fiscal year is the year that (week-early) date falls in.
@@ -352,14 +392,28 @@ def financials_from_10ks(facts: pl.DataFrame, documents: pl.DataFrame, companies
         .collect()
     )
     keys = ["ticker", "cik", "fiscal_year", "fiscal_period"]
-    headcounts = own_years.select("ticker", "cik", "fiscal_year", pl.lit("FY").alias("fiscal_period"), "employees", "employees_sentence")
-    with_headcount = fin.drop("employees", "employees_sentence").join(headcounts, on=keys, how="left")
-    missing_years = own_years.join(fin.filter(pl.col("fiscal_period") == "FY"), on=["ticker", "cik", "fiscal_year"], how="anti")
-    bare_rows = missing_years.select(
-        "ticker", "cik", "fiscal_year", pl.lit("FY").alias("fiscal_period"), pl.col("fiscal_period_end").alias("period_end"),
-        "accession", "filed", "employees", "employees_sentence", pl.lit("ixbrl").alias("source"),
+    headcounts = own_years.select(
+        "ticker", "cik", "fiscal_year", pl.lit("FY").alias("fiscal_period"), "employees", "employees_sentence"
     )
-    period_order = pl.col("fiscal_period").replace_strict(PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32)
+    with_headcount = fin.drop("employees", "employees_sentence").join(headcounts, on=keys, how="left")
+    missing_years = own_years.join(
+        fin.filter(pl.col("fiscal_period") == "FY"), on=["ticker", "cik", "fiscal_year"], how="anti"
+    )
+    bare_rows = missing_years.select(
+        "ticker",
+        "cik",
+        "fiscal_year",
+        pl.lit("FY").alias("fiscal_period"),
+        pl.col("fiscal_period_end").alias("period_end"),
+        "accession",
+        "filed",
+        "employees",
+        "employees_sentence",
+        pl.lit("ixbrl").alias("source"),
+    )
+    period_order = pl.col("fiscal_period").replace_strict(
+        PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32
+    )
     return (
         pl.concat([with_headcount.select(list(FINANCIALS_SCHEMA)), bare_rows], how="diagonal_relaxed")
         .select(list(FINANCIALS_SCHEMA))

@@ -21,10 +21,16 @@ from dataclasses import dataclass
 # Thousands are written with separators in filings; a bare four-digit number is a year ("IBM 2014 Employees Stock Purchase Plan").
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s+(?:million|thousand)|\d{2,3})"
 _ABOUT = r"(?:(?:approximately|about|around|roughly|nearly|over|more\s+than|almost|some|a\s+total\s+of)\s+)?"
-_QUALIFIER = r"(?:(?:full|part)[-\s]time|and|equivalent|regular|permanent|active|total|global|salaried|hourly)"
+_QUALIFIER = (
+    r"(?:(?:full|part)[-\s]time|and|equivalent|regular|permanent|active|total|global|salaried|hourly)"
+)
 # "<number> [full-time (equivalent)] employees": up to five qualifier words between number and noun.
 _COUNT_THEN_NOUN = re.compile(
-    _ABOUT + _NUMBER + r"(?:[\s,]+" + _QUALIFIER + r"){0,5}\s+(?:employees|team\s+members|full[-\s]time\s+equivalents|FTEs)\b",
+    _ABOUT
+    + _NUMBER
+    + r"(?:[\s,]+"
+    + _QUALIFIER
+    + r"){0,5}\s+(?:employees|team\s+members|full[-\s]time\s+equivalents|FTEs)\b",
     re.IGNORECASE,
 )
 # "headcount worldwide was 125,665", "global workforce of 74,067", "number of employees totaled 1,200".
@@ -75,7 +81,11 @@ def _candidates(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     for sentence in _SENTENCE_END.split(text):
         start = text.find(sentence, position)
         position = max(position, start)
-        if "employ" not in sentence.lower() and "workforce" not in sentence.lower() and "team member" not in sentence.lower():
+        if (
+            "employ" not in sentence.lower()
+            and "workforce" not in sentence.lower()
+            and "team member" not in sentence.lower()
+        ):
             continue
         if not _DATED.search(sentence) or _NOT_A_TOTAL.search(sentence):
             continue

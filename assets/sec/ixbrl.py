@@ -38,13 +38,61 @@ _BLOCKS = {"div", "p", "tr", "td", "th", "li", "br", "table", "h1", "h2", "h3", 
 _WORD_NUMBERS = {
     word: n
     for n, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
-} | {"no": 0, "none": 0, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_MONTHS = {m.lower(): i for i, m in enumerate(
-    "January February March April May June July August September October November December".split(), start=1
-)}
+} | {
+    "no": 0,
+    "none": 0,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_MONTHS = {
+    m.lower(): i
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+}
 
 
 # One row per 10-K document (raw.sec_10k_documents): what financials_from_10ks needs besides the facts.
@@ -77,9 +125,19 @@ class Parsed10K:
     def document(self) -> pl.DataFrame:
         """This 10-K as one row of DOCUMENT_SCHEMA."""
         return pl.DataFrame(
-            [{"cik": self.cik, "company_name": self.company_name, "fiscal_period_end": self.fiscal_period_end,
-              "form": self.form, "accession": self.accession, "filed": self.filed, "facts": self.facts.height,
-              "employees": self.employees, "employees_sentence": self.employees_sentence}],
+            [
+                {
+                    "cik": self.cik,
+                    "company_name": self.company_name,
+                    "fiscal_period_end": self.fiscal_period_end,
+                    "form": self.form,
+                    "accession": self.accession,
+                    "filed": self.filed,
+                    "facts": self.facts.height,
+                    "employees": self.employees,
+                    "employees_sentence": self.employees_sentence,
+                }
+            ],
             schema=DOCUMENT_SCHEMA,
         )
 
@@ -150,10 +208,14 @@ def _date(text: str) -> date | None:
 
 def _document(body: bytes, origin: str):
     try:
-        return etree.fromstring(body, etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True))
+        return etree.fromstring(
+            body, etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+        )
     except etree.XMLSyntaxError as e:
         if b"</html>" not in body[-4096:].lower():
-            raise SourceFormatError(origin, f"not a complete 10-K document: cut short or not XHTML ({e})") from e
+            raise SourceFormatError(
+                origin, f"not a complete 10-K document: cut short or not XHTML ({e})"
+            ) from e
     try:
         root = html.fromstring(body)
     except (etree.ParserError, ValueError) as e:
@@ -167,7 +229,9 @@ def _contexts_and_units(root) -> tuple[dict[str, dict], dict[str, str]]:
     contexts, units = {}, {}
     for element in root.iter(*_tags("context")):
         context = {"cik": None, "start": None, "end": None, "dimensional": False}
-        for child in element.iter(*_tags("identifier", "startDate", "endDate", "instant", "segment", "scenario")):
+        for child in element.iter(
+            *_tags("identifier", "startDate", "endDate", "instant", "segment", "scenario")
+        ):
             name = child.tag.rsplit("}", 1)[-1].lower()
             if name == "identifier":
                 context["cik"] = _text(child)
@@ -224,27 +288,46 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
         try:
             value = _number(text, attrs.get("format")) * Decimal(10) ** int(attrs.get("scale") or 0)
         except (ValueError, InvalidOperation) as e:
-            rejects.append({"origin": origin, "row_number": None, "field": name, "problem": str(e),
-                            "record": json.dumps({"name": name, "contextRef": context_ref, "format": attrs.get("format"), "text": text})})
+            rejects.append(
+                {
+                    "origin": origin,
+                    "row_number": None,
+                    "field": name,
+                    "problem": str(e),
+                    "record": json.dumps(
+                        {"name": name, "contextRef": context_ref, "format": attrs.get("format"), "text": text}
+                    ),
+                }
+            )
             continue
         decimals = attrs.get("decimals", "")
         taxonomy, concept = name.split(":", 1)
-        numbers.append({
-            "taxonomy": taxonomy,
-            "concept": concept,
-            "unit": units.get(attrs.get("unitref"), attrs.get("unitref")),
-            "period_start": context["start"],
-            "period_end": context["end"],
-            "value": float(-value if attrs.get("sign") == "-" else value),
-            "precision": 1_000 if decimals.upper() == "INF" else int(decimals) if decimals.lstrip("-").isdigit() else -1_000,
-            "position": position,
-            "context_cik": context["cik"],
-        })
+        numbers.append(
+            {
+                "taxonomy": taxonomy,
+                "concept": concept,
+                "unit": units.get(attrs.get("unitref"), attrs.get("unitref")),
+                "period_start": context["start"],
+                "period_end": context["end"],
+                "value": float(-value if attrs.get("sign") == "-" else value),
+                "precision": 1_000
+                if decimals.upper() == "INF"
+                else int(decimals)
+                if decimals.lstrip("-").isdigit()
+                else -1_000,
+                "position": position,
+                "context_cik": context["cik"],
+            }
+        )
 
-    cik = (cover.get("dei:EntityCentralIndexKey", ("", ""))[0] or next(
-        (c["cik"] for c in contexts.values() if c["cik"]), "")).strip()
+    cik = (
+        cover.get("dei:EntityCentralIndexKey", ("", ""))[0]
+        or next((c["cik"] for c in contexts.values() if c["cik"]), "")
+    ).strip()
     if not cik.isdigit():
-        raise SourceFormatError(origin, "no dei:EntityCentralIndexKey and no entity identifier in its contexts")
+        raise SourceFormatError(
+            origin, "no dei:EntityCentralIndexKey and no entity identifier in its contexts"
+        )
     cik = cik.zfill(10)
     form = cover.get("dei:DocumentType", ("10-K", ""))[0].strip().upper() or "10-K"
     if not form.startswith("10-K"):
@@ -261,12 +344,24 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
     facts = (
         pl.DataFrame(
             numbers,
-            schema={"taxonomy": pl.String, "concept": pl.String, "unit": pl.String, "period_start": pl.String,
-                    "period_end": pl.String, "value": pl.Float64, "precision": pl.Int64, "position": pl.Int64,
-                    "context_cik": pl.String},
+            schema={
+                "taxonomy": pl.String,
+                "concept": pl.String,
+                "unit": pl.String,
+                "period_start": pl.String,
+                "period_end": pl.String,
+                "value": pl.Float64,
+                "precision": pl.Int64,
+                "position": pl.Int64,
+                "context_cik": pl.String,
+            },
         )
         .sort("precision", "position", descending=[True, False])
-        .unique(subset=["taxonomy", "concept", "unit", "period_start", "period_end"], keep="first", maintain_order=True)
+        .unique(
+            subset=["taxonomy", "concept", "unit", "period_start", "period_end"],
+            keep="first",
+            maintain_order=True,
+        )
         .sort("position")
         .select(
             pl.lit(cik).alias("cik"),
@@ -279,16 +374,23 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
             "value",
             pl.lit(accession).alias("accession"),
             pl.lit(int(fiscal_year) if fiscal_year.isdigit() else None).alias("fiscal_year_of_filing"),
-            pl.lit(cover.get("dei:DocumentFiscalPeriodFocus", (None, None))[0]).alias("fiscal_period_of_filing"),
+            pl.lit(cover.get("dei:DocumentFiscalPeriodFocus", (None, None))[0]).alias(
+                "fiscal_period_of_filing"
+            ),
             pl.lit(form).alias("form"),
             pl.lit(filed).alias("filed"),
             pl.lit(None).alias("frame"),
         )
         .cast(FACT_SCHEMA)
     )
-    tagged_employees = facts.filter(pl.col("concept") == "EntityNumberOfEmployees", pl.col("taxonomy") == "dei")
+    tagged_employees = facts.filter(
+        pl.col("concept") == "EntityNumberOfEmployees", pl.col("taxonomy") == "dei"
+    )
     if tagged_employees.height:
-        employees, sentence = int(tagged_employees["value"][0]), "dei:EntityNumberOfEmployees (tagged on the cover page)"
+        employees, sentence = (
+            int(tagged_employees["value"][0]),
+            "dei:EntityNumberOfEmployees (tagged on the cover page)",
+        )
     else:
         headcount = parse_headcount(_document_text(root))
         employees, sentence = headcount.employees, headcount.sentence

@@ -55,7 +55,9 @@ def identify_companyfacts(raw: bytes, origin: str) -> Identified:
 def identify_10k(raw: bytes, origin: str) -> Identified:
     tenk = parse_10k(raw, origin)
     employees = f"{tenk.employees:,} employees" if tenk.employees is not None else "no headcount stated"
-    figures = _latest_year(tenk.facts, tenk.cik) if tenk.facts.height else "no financial facts in this document"
+    figures = (
+        _latest_year(tenk.facts, tenk.cik) if tenk.facts.height else "no financial facts in this document"
+    )
     return Identified(
         entity=f"CIK{tenk.cik}-10K-{tenk.fiscal_period_end.isoformat()}",
         summary=f"{tenk.company_name} {tenk.form} for the fiscal year ended {tenk.fiscal_period_end}: "
@@ -70,17 +72,26 @@ def identify_submissions(raw: bytes, origin: str) -> Identified:
         # An older page (CIK##########-submissions-001.json) has only the filing columns: its name says whose.
         page = re.search(r"CIK(\d{10})-submissions-(\d+)", origin)
         if not page:
-            raise SourceFormatError(origin, "no cik in this submissions body, and not named like an older page")
+            raise SourceFormatError(
+                origin, "no cik in this submissions body, and not named like an older page"
+            )
         entity = f"CIK{page.group(1)}-submissions-{page.group(2)}"
         return Identified(entity=entity, summary=f"EDGAR submissions, older page: {listed.height:,} filings")
     filing = latest_10k(raw, origin)
-    newest = f"newest 10-K {filing.accession} for {filing.period_end}" if filing else "no inline-XBRL 10-K listed"
-    return Identified(entity=f"CIK{cik.zfill(10)}", summary=f"EDGAR submissions: {listed.height:,} filings, {newest}")
+    newest = (
+        f"newest 10-K {filing.accession} for {filing.period_end}" if filing else "no inline-XBRL 10-K listed"
+    )
+    return Identified(
+        entity=f"CIK{cik.zfill(10)}", summary=f"EDGAR submissions: {listed.height:,} filings, {newest}"
+    )
 
 
 def identify_company_tickers(raw: bytes, origin: str) -> Identified:
     tickers = parse_company_tickers(raw, origin)
-    return Identified(entity="company_tickers", summary=f"SEC ticker map: {tickers.height:,} tickers, {tickers['cik'].n_unique():,} companies")
+    return Identified(
+        entity="company_tickers",
+        summary=f"SEC ticker map: {tickers.height:,} tickers, {tickers['cik'].n_unique():,} companies",
+    )
 
 
 KINDS = [

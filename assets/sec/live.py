@@ -21,8 +21,8 @@ from datetime import date
 
 import polars as pl
 
-from assets.sec.companyfacts import gunzip_if_needed
 from assets.sec.companies import normalize_companies, read_companies
+from assets.sec.companyfacts import gunzip_if_needed
 from pipelines.errors import CapexError, FetchError, SourceFormatError
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,9 @@ def filings(raw: bytes, origin: str) -> pl.DataFrame:
 def _filings_of(doc: dict, origin: str) -> pl.DataFrame:
     columns = doc.get("filings", {}).get("recent") if "filings" in doc else doc
     if not isinstance(columns, dict) or any(not isinstance(columns.get(c), list) for c in _FILING_COLUMNS):
-        raise SourceFormatError(origin, f"no filing columns {_FILING_COLUMNS} (neither filings.recent nor a page)")
+        raise SourceFormatError(
+            origin, f"no filing columns {_FILING_COLUMNS} (neither filings.recent nor a page)"
+        )
     lengths = {len(columns[c]) for c in _FILING_COLUMNS}
     if len(lengths) != 1:
         raise SourceFormatError(origin, f"filing columns of different lengths {sorted(lengths)}")
@@ -89,15 +91,23 @@ def _filings_of(doc: dict, origin: str) -> pl.DataFrame:
             "primary_document": columns["primaryDocument"],
             "inline_xbrl": inline,
         },
-        schema={"accession": pl.String, "filed": pl.String, "period_end": pl.String, "form": pl.String,
-                "primary_document": pl.String, "inline_xbrl": pl.Int64},
+        schema={
+            "accession": pl.String,
+            "filed": pl.String,
+            "period_end": pl.String,
+            "form": pl.String,
+            "primary_document": pl.String,
+            "inline_xbrl": pl.Int64,
+        },
     ).with_columns(pl.col("filed", "period_end").str.to_date(strict=False))
 
 
 def submission_pages(raw: bytes, origin: str) -> list[str]:
     """URLs of the older pages a main submissions body points to (filings.files[].name)."""
     doc = load_submissions(raw, origin)
-    return [f"https://data.sec.gov/submissions/{page['name']}" for page in doc.get("filings", {}).get("files", [])]
+    return [
+        f"https://data.sec.gov/submissions/{page['name']}" for page in doc.get("filings", {}).get("files", [])
+    ]
 
 
 def latest_10k(raw: bytes, origin: str) -> TenKFiling | None:
@@ -109,7 +119,9 @@ def latest_10k(raw: bytes, origin: str) -> TenKFiling | None:
     doc = load_submissions(raw, origin)
     cik = str(doc.get("cik") or "").strip().zfill(10)
     if not cik.isdigit() or not cik.strip("0"):
-        raise SourceFormatError(origin, "no cik in this submissions body (an older page has none): pass the main body")
+        raise SourceFormatError(
+            origin, "no cik in this submissions body (an older page has none): pass the main body"
+        )
     listed = _filings_of(doc, origin)
     ten_ks = listed.filter(
         pl.col("form") == "10-K",
@@ -126,7 +138,9 @@ def latest_10k(raw: bytes, origin: str) -> TenKFiling | None:
         filed=row["filed"],
         period_end=row["period_end"],
         form=row["form"],
-        url=ARCHIVES_URL.format(cik=int(cik), accession=row["accession"].replace("-", ""), document=row["primary_document"]),
+        url=ARCHIVES_URL.format(
+            cik=int(cik), accession=row["accession"].replace("-", ""), document=row["primary_document"]
+        ),
     )
 
 
@@ -159,9 +173,17 @@ def fetch_live(
                 continue
             document = fetch(filing.url, kind="sec-10k", entity=filing.entity, expect="html")
             if document is not None:
-                store(document, kind="sec-10k", entity=filing.entity, origin=filing.url, as_of=filing.filed.isoformat())
+                store(
+                    document,
+                    kind="sec-10k",
+                    entity=filing.entity,
+                    origin=filing.url,
+                    as_of=filing.filed.isoformat(),
+                )
         except CapexError as e:
             failures.append(f"{ticker} 10-K: {e}")
             log.warning("sec live fetch, %s 10-K failed: %s", ticker, e)
     if failures:
-        raise FetchError("sec live sources", f"{len(failures)} failed, the rest landed: " + "; ".join(failures))
+        raise FetchError(
+            "sec live sources", f"{len(failures)} failed, the rest landed: " + "; ".join(failures)
+        )

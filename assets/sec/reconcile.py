@@ -34,7 +34,9 @@ def combine_financials(companyfacts_fin: pl.DataFrame, ixbrl_fin: pl.DataFrame) 
     headcounts = ixbrl_fin.filter(pl.col("fiscal_period") == "FY", pl.col("employees").is_not_null()).select(
         *KEYS, pl.col("employees").alias("_employees"), pl.col("employees_sentence").alias("_sentence")
     )
-    period_order = pl.col("fiscal_period").replace_strict(PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32)
+    period_order = pl.col("fiscal_period").replace_strict(
+        PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32
+    )
     return (
         pl.concat([companyfacts_fin.select(list(FINANCIALS_SCHEMA)), added.select(list(FINANCIALS_SCHEMA))])
         .join(headcounts, on=KEYS, how="left")
@@ -53,7 +55,11 @@ def _metric_values(fin: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(
         [
             fin.select(
-                *KEYS, "cik", "period_start", "period_end", "accession",
+                *KEYS,
+                "cik",
+                "period_start",
+                "period_end",
+                "accession",
                 pl.lit(metric).alias("metric"),
                 pl.col("concepts").str.json_path_match(f"$.{metric}").alias("concept"),
                 pl.col(metric).alias("value"),
@@ -80,20 +86,29 @@ def disagreements(
         same_filing = (
             companyfacts_facts.filter(pl.col("unit") == "USD", pl.col("accession").is_not_null())
             .select(
-                "cik", "period_start", "period_end", "accession",
+                "cik",
+                "period_start",
+                "period_end",
+                "accession",
                 pl.concat_str("taxonomy", pl.lit(":"), "concept").alias("concept"),
                 pl.col("value").alias("value_same_filing"),
             )
             .unique(subset=["cik", "concept", "period_start", "period_end", "accession"], keep="last")
         )
-        pairs = pairs.join(same_filing, on=["cik", "concept", "period_start", "period_end", "accession"], how="left").with_columns(
+        pairs = pairs.join(
+            same_filing, on=["cik", "concept", "period_start", "period_end", "accession"], how="left"
+        ).with_columns(
             value_cf=pl.coalesce("value_same_filing", "value_cf"),
-            accession_cf=pl.when(pl.col("value_same_filing").is_not_null()).then("accession").otherwise("accession_cf"),
+            accession_cf=pl.when(pl.col("value_same_filing").is_not_null())
+            .then("accession")
+            .otherwise("accession_cf"),
         )
     return (
         pairs.filter(pl.col("value") != pl.col("value_cf"))
         .select(
-            *KEYS, "metric", "concept",
+            *KEYS,
+            "metric",
+            "concept",
             pl.col("value_cf").alias("companyfacts_value"),
             pl.col("value").alias("ixbrl_value"),
             pl.col("accession_cf").alias("companyfacts_accession"),

@@ -68,10 +68,14 @@ def ixbrl_fin(tenks, companies) -> pl.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # IBM's 10-K has no capex: tested on its own
         return financials_from_10ks(
-            pl.concat([t.facts for t in tenks.values()]), pl.concat([t.document() for t in tenks.values()]), companies
+            pl.concat([t.facts for t in tenks.values()]),
+            pl.concat([t.document() for t in tenks.values()]),
+            companies,
         )
 
 
 @pytest.fixture(scope="session")
 def reference_figures() -> pl.DataFrame:
-    return pl.read_csv(REFERENCE_FIGURES, schema_overrides={"cik": pl.String, "value_usd": pl.Float64}, try_parse_dates=True)
+    return pl.read_csv(
+        REFERENCE_FIGURES, schema_overrides={"cik": pl.String, "value_usd": pl.Float64}, try_parse_dates=True
+    )

@@ -14,7 +14,12 @@ from pipelines.sources import CapexSettings
 from pipelines.warehouse import BuildWarehouseIOManager, build_path
 from tests.assets.sec.conftest import companyfacts_body
 
-ASSETS = [sec_assets.landing_sec, sec_assets.sec_parsed, sec_assets.sec_financials, sec_assets.core_financial_facts_history]
+ASSETS = [
+    sec_assets.landing_sec,
+    sec_assets.sec_parsed,
+    sec_assets.sec_financials,
+    sec_assets.core_financial_facts_history,
+]
 CHECKS = [sec_assets.financials_valid, sec_assets.financials_rows, sec_assets.companyfacts_and_ixbrl_agree,
           sec_assets.quarters_add_up_to_the_year]  # fmt: skip
 
@@ -30,7 +35,12 @@ def refresh(home) -> tuple[dg.ExecuteInProcessResult, dict[str, pl.DataFrame]]:
         raise_on_error=False,
     )
     with duckdb.connect(str(build_path(warehouse, result.run_id)), read_only=True) as con:
-        tables = ("core.financials", "core.financial_facts_history", "raw.sec_10k_documents", "raw.sec_rejects")
+        tables = (
+            "core.financials",
+            "core.financial_facts_history",
+            "raw.sec_10k_documents",
+            "raw.sec_rejects",
+        )
         return result, {t: con.sql(f"select * from {t}").pl() for t in tables}
 
 
@@ -39,28 +49,46 @@ def test_offline_refresh_then_a_negative_capex_file_fails_the_blocking_check(tmp
     result, tables = refresh(home)
     assert result.success
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {
-        "financials_valid": True, "row_count_not_collapsing": True, "companyfacts_and_ixbrl_agree": True,
+        "financials_valid": True,
+        "row_count_not_collapsing": True,
+        "companyfacts_and_ixbrl_agree": True,
         "quarters_add_up_to_the_year": True,
     }
     fin = tables["core.financials"]
-    fy = lambda t, y: fin.filter(ticker=t, fiscal_year=y, fiscal_period="FY").row(0, named=True)  # noqa: E731
+    fy = lambda t, y: fin.filter(ticker=t, fiscal_year=y, fiscal_period="FY").row(0, named=True)
     assert (fy("MSFT", 2025)["capex_usd"], fy("MSFT", 2025)["revenue_usd"]) == (64_551e6, 281_724e6)
-    assert (fy("AMZN", 2024)["capex_usd"], fy("AMZN", 2024)["source"], fy("AMZN", 2024)["employees"]) == (82_999e6, "ixbrl", 1_556_000)
+    assert (fy("AMZN", 2024)["capex_usd"], fy("AMZN", 2024)["source"], fy("AMZN", 2024)["employees"]) == (
+        82_999e6,
+        "ixbrl",
+        1_556_000,
+    )
     assert (fy("GOOGL", 2024)["source"], fy("GOOGL", 2024)["employees"]) == ("companyfacts", 183_323)
     assert fy("IBM", 2024)["employees"] is None
     assert fy("AMZN", 2024)["filed"].isoformat() == "2025-02-07"  # the snapshot 10-K's filing date
     assert tables["raw.sec_10k_documents"].height == 6 and tables["raw.sec_rejects"].height == 0
-    assert tables["core.financial_facts_history"].filter(pl.col("ticker") == "NVDA", pl.col("restated")).height > 0
+    assert (
+        tables["core.financial_facts_history"].filter(pl.col("ticker") == "NVDA", pl.col("restated")).height
+        > 0
+    )
 
     # `capex import sec-companyfacts` of Microsoft's file with every capex value made negative (a broken file)
     doc = json.loads(companyfacts_body("MSFT"))
     for fact in doc["facts"]["us-gaap"]["PaymentsToAcquirePropertyPlantAndEquipment"]["units"]["USD"]:
         fact["val"] = -abs(fact["val"])
     LandingZone(home / "landing").store(
-        json.dumps(doc).encode(), kind="sec-companyfacts", entity="CIK0000789019", origin="msft-negated.json", via="import"
+        json.dumps(doc).encode(),
+        kind="sec-companyfacts",
+        entity="CIK0000789019",
+        origin="msft-negated.json",
+        via="import",
     )
     result, tables = refresh(home)
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert [e.check_name for e in failed] == ["financials_valid"]
     assert "capex_usd" in failed[0].description
-    assert tables["core.financials"].filter(ticker="MSFT", fiscal_year=2025, fiscal_period="FY")["capex_usd"].item() == -64_551e6
+    assert (
+        tables["core.financials"]
+        .filter(ticker="MSFT", fiscal_year=2025, fiscal_period="FY")["capex_usd"]
+        .item()
+        == -64_551e6
+    )

@@ -26,7 +26,13 @@ def test_seed_cohorts_and_fiscal_year_ends(companies):
         "neocloud": ["CRWV"],
     }
     months = dict(companies.select("ticker", "fiscal_year_end_month").iter_rows())
-    assert (months["MSFT"], months["NVDA"], months["AAPL"], months["ORCL"], months["GOOGL"]) == (6, 1, 9, 5, 12)
+    assert (months["MSFT"], months["NVDA"], months["AAPL"], months["ORCL"], months["GOOGL"]) == (
+        6,
+        1,
+        9,
+        5,
+        12,
+    )
     assert companies["note"].null_count() == 0
 
 

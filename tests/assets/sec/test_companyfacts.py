@@ -17,9 +17,9 @@ def test_msft_capex_facts_as_published(facts):
         pl.col("period_start") == date(2024, 7, 1),
         pl.col("period_end") == date(2025, 6, 30),
     )
-    assert fy2025.select("value", "accession", "form", "filed", "fiscal_year_of_filing", "fiscal_period_of_filing", "frame").rows() == [
-        (64_551_000_000.0, "0000950170-25-100235", "10-K", date(2025, 7, 30), 2025, "FY", "CY2025")
-    ]
+    assert fy2025.select(
+        "value", "accession", "form", "filed", "fiscal_year_of_filing", "fiscal_period_of_filing", "frame"
+    ).rows() == [(64_551_000_000.0, "0000950170-25-100235", "10-K", date(2025, 7, 30), 2025, "FY", "CY2025")]
     assert fy2025["cik"][0] == "0000789019" and fy2025["entity_name"][0] == "MICROSOFT CORPORATION"
 
 
@@ -39,10 +39,16 @@ def test_every_version_of_a_fact_is_kept(facts):
 
 def test_schema_instants_and_row_counts(facts):
     assert facts.schema == pl.Schema(FACT_SCHEMA)
-    assert facts.group_by("cik").len().sort("cik").rows() == [("0000789019", 31_574), ("0001045810", 26_903), ("0001652044", 20_324)]
+    assert facts.group_by("cik").len().sort("cik").rows() == [
+        ("0000789019", 31_574),
+        ("0001045810", 26_903),
+        ("0001652044", 20_324),
+    ]
     # dei:EntityCommonStockSharesOutstanding is an instant: no start date
     shares = facts.filter(pl.col("concept") == "EntityCommonStockSharesOutstanding")
-    assert shares["period_start"].null_count() == shares.height and shares["unit"].unique().to_list() == ["shares"]
+    assert shares["period_start"].null_count() == shares.height and shares["unit"].unique().to_list() == [
+        "shares"
+    ]
 
 
 def test_gzipped_body_gives_the_same_facts():
@@ -51,9 +57,31 @@ def test_gzipped_body_gives_the_same_facts():
 
 
 def test_cik_as_a_quoted_string_is_zero_padded():
-    doc = {"cik": "1769628", "entityName": "CoreWeave, Inc.", "facts": {"us-gaap": {"Revenues": {"label": "Revenues", "units": {"USD": [
-        {"start": "2025-01-01", "end": "2025-12-31", "val": 5131000000, "accn": "0001769628-26-000104", "fy": 2025, "fp": "FY", "form": "10-K", "filed": "2026-03-02"}
-    ]}}}}}
+    doc = {
+        "cik": "1769628",
+        "entityName": "CoreWeave, Inc.",
+        "facts": {
+            "us-gaap": {
+                "Revenues": {
+                    "label": "Revenues",
+                    "units": {
+                        "USD": [
+                            {
+                                "start": "2025-01-01",
+                                "end": "2025-12-31",
+                                "val": 5131000000,
+                                "accn": "0001769628-26-000104",
+                                "fy": 2025,
+                                "fp": "FY",
+                                "form": "10-K",
+                                "filed": "2026-03-02",
+                            }
+                        ]
+                    },
+                }
+            }
+        },
+    }
     rows = parse_companyfacts(json.dumps(doc).encode(), "crwv.json")
     assert rows.select("cik", "value", "frame").rows() == [("0001769628", 5_131_000_000.0, None)]
 

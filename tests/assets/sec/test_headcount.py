@@ -6,10 +6,22 @@ from assets.sec.headcount import Headcount, parse_headcount
 @pytest.mark.parametrize(
     "text, employees",
     [
-        ("Human Capital\nAs of December 31, 2024, our employee headcount worldwide was 125,665.", 125_665),  # Tesla
-        ("As of September 28, 2024, the Company had approximately 164,000 full-time equivalent employees.", 164_000),
-        ("We had a global workforce of 74,067 employees as of December 31, 2024, and offices in 90 cities.", 74_067),
-        ("As of the end of fiscal year 2025, we had approximately 36,000 employees in 38 countries; 27,100 were engaged in R&D.", 36_000),
+        (
+            "Human Capital\nAs of December 31, 2024, our employee headcount worldwide was 125,665.",
+            125_665,
+        ),  # Tesla
+        (
+            "As of September 28, 2024, the Company had approximately 164,000 full-time equivalent employees.",
+            164_000,
+        ),
+        (
+            "We had a global workforce of 74,067 employees as of December 31, 2024, and offices in 90 cities.",
+            74_067,
+        ),
+        (
+            "As of the end of fiscal year 2025, we had approximately 36,000 employees in 38 countries; 27,100 were engaged in R&D.",
+            36_000,
+        ),
         ("At December 31, 2023, we had approximately 1.5 million employees worldwide.", 1_500_000),
         ("As of May 31, 2025, we employed approximately 162,000 full-time employees.", 162_000),
     ],
@@ -49,4 +61,6 @@ def test_the_human_capital_section_wins_over_the_rest():
 
 def test_the_same_figure_stated_twice_is_not_a_conflict():
     text = "As of December 31, 2024, Alphabet had 183,323 employees.\nItem 7\nAs of December 31, 2024, we had 183,323 employees."
-    assert parse_headcount(text) == Headcount(183_323, "As of December 31, 2024, Alphabet had 183,323 employees.")
+    assert parse_headcount(text) == Headcount(
+        183_323, "As of December 31, 2024, Alphabet had 183,323 employees."
+    )

@@ -12,8 +12,10 @@ from tests.assets.sec.conftest import ten_k_body
 
 def value(tenk, concept: str, start: date, end: date, taxonomy: str = "us-gaap") -> float:
     rows = tenk.facts.filter(
-        pl.col("taxonomy") == taxonomy, pl.col("concept") == concept,
-        pl.col("period_start") == start, pl.col("period_end") == end,
+        pl.col("taxonomy") == taxonomy,
+        pl.col("concept") == concept,
+        pl.col("period_start") == start,
+        pl.col("period_end") == end,
     )
     assert rows.height == 1, f"{taxonomy}:{concept} {start}..{end}: {rows.height} facts"
     return rows["value"][0]
@@ -22,7 +24,11 @@ def value(tenk, concept: str, start: date, end: date, taxonomy: str = "us-gaap")
 def test_amazon_cover_data(tenks):
     amzn = tenks["AMZN"]
     assert (amzn.cik, amzn.company_name, amzn.fiscal_period_end, amzn.form, amzn.accession) == (
-        "0001018724", "AMAZON.COM, INC.", date(2024, 12, 31), "10-K", "0001018724-25-000004"
+        "0001018724",
+        "AMAZON.COM, INC.",
+        date(2024, 12, 31),
+        "10-K",
+        "0001018724-25-000004",
     )
     assert amzn.facts.schema == pl.Schema(FACT_SCHEMA)
     assert amzn.facts["fiscal_year_of_filing"].unique().to_list() == [2024]
@@ -31,8 +37,13 @@ def test_amazon_cover_data(tenks):
 def test_amazon_gross_capex_and_proceeds_apart(tenks):
     amzn = tenks["AMZN"]
     year = (date(2024, 1, 1), date(2024, 12, 31))
-    assert value(amzn, "PaymentsToAcquireProductiveAssets", *year) == 82_999e6  # "Purchases of property and equipment"
-    assert value(amzn, "ProceedsFromPropertyPlantAndEquipmentSalesAndIncentives", *year, taxonomy="amzn") == 5_341e6
+    assert (
+        value(amzn, "PaymentsToAcquireProductiveAssets", *year) == 82_999e6
+    )  # "Purchases of property and equipment"
+    assert (
+        value(amzn, "ProceedsFromPropertyPlantAndEquipmentSalesAndIncentives", *year, taxonomy="amzn")
+        == 5_341e6
+    )
     assert value(amzn, "RevenueFromContractWithCustomerExcludingAssessedTax", *year) == 637_959e6
     # shown in parentheses in the statement, tagged positive: parentheses are not a sign
     assert value(amzn, "PaymentsToAcquireProductiveAssets", date(2022, 1, 1), date(2022, 12, 31)) == 63_645e6
@@ -48,7 +59,12 @@ def test_sign_attribute_negates(tenks):
 def test_dimensional_facts_are_left_out(tenks):
     # Alphabet's revenue by segment is tagged with the same concept plus a segment: only the total is kept
     goog = tenks["GOOGL"]
-    assert value(goog, "RevenueFromContractWithCustomerExcludingAssessedTax", date(2024, 1, 1), date(2024, 12, 31)) == 350_018e6
+    assert (
+        value(
+            goog, "RevenueFromContractWithCustomerExcludingAssessedTax", date(2024, 1, 1), date(2024, 12, 31)
+        )
+        == 350_018e6
+    )
 
 
 def test_reference_figures_from_10ks(tenks, reference_figures):
@@ -138,17 +154,30 @@ IX_DOC = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_scale_sign_format_duplicates_and_units_on_a_small_document():
-    tenk = parse_10k(IX_DOC.format(form="10-K").encode(), "https://www.sec.gov/Archives/edgar/data/12345/000001234525000007/x-20241231.htm")
+    tenk = parse_10k(
+        IX_DOC.format(form="10-K").encode(),
+        "https://www.sec.gov/Archives/edgar/data/12345/000001234525000007/x-20241231.htm",
+    )
     facts = {(r["concept"], r["unit"]): r["value"] for r in tenk.facts.iter_rows(named=True)}
     assert facts == {
-        ("PaymentsToAcquirePropertyPlantAndEquipment", "USD"): 1_234e6,  # the most precise of the two, not 1.2e9
+        (
+            "PaymentsToAcquirePropertyPlantAndEquipment",
+            "USD",
+        ): 1_234e6,  # the most precise of the two, not 1.2e9
         ("NonoperatingIncomeExpense", "USD"): -12_500e3,
         ("GoodwillImpairmentLoss", "USD"): 0.0,
         ("EarningsPerShareBasic", "USD/shares"): 6.43,
         ("NumberOfPlants", "USD"): 3.0,
     }
-    assert tenk.rejects.select("field", "problem").rows() == [("us-gaap:OtherAssets", "unsupported number format 'ixt:num-unit-decimal'")]
-    assert (tenk.cik, tenk.accession, tenk.fiscal_period_end, tenk.employees) == ("0000012345", "0000012345-25-000007", date(2024, 12, 31), 2_100)
+    assert tenk.rejects.select("field", "problem").rows() == [
+        ("us-gaap:OtherAssets", "unsupported number format 'ixt:num-unit-decimal'")
+    ]
+    assert (tenk.cik, tenk.accession, tenk.fiscal_period_end, tenk.employees) == (
+        "0000012345",
+        "0000012345-25-000007",
+        date(2024, 12, 31),
+        2_100,
+    )
 
 
 def test_a_10q_is_not_a_10k():
@@ -159,7 +188,10 @@ def test_a_10q_is_not_a_10k():
 @pytest.mark.parametrize(
     "origin, accession",
     [
-        ("https://www.sec.gov/Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm", "0001018724-25-000004"),
+        (
+            "https://www.sec.gov/Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm",
+            "0001018724-25-000004",
+        ),
         ("/home/me/0001326801-25-000017.htm", "0001326801-25-000017"),
         ("amzn-20241231.htm", None),
     ],
