@@ -82,12 +82,19 @@ def input_table(
     )
 
 
-def cohort_tickers(companies: Frame, cohort: str) -> list[str]:
-    """The tickers of a cohort in the `companies` seed, sorted (a handful of rows: collected here)."""
+def cohort_tickers(companies: Frame, cohort: str, financials: Frame | None = None) -> list[str]:
+    """The tickers of a cohort in the `companies` seed, sorted (a handful of rows: collected here).
+
+    With `financials`, only the members that have filings in the warehouse: a company added to the seed
+    before any of its data has landed (ORCL in the embedded snapshot) would otherwise turn every cohort
+    total into NULL. Members that did file but miss part of a year still make that year NULL.
+    """
     table = input_table(companies, "seed companies", COMPANIES)
-    return sorted(
-        table.filter(pl.col("cohort") == cohort).select("ticker").unique().collect()["ticker"].to_list()
-    )
+    members = table.filter(pl.col("cohort") == cohort).select("ticker").unique().collect()["ticker"].to_list()
+    if financials is not None:
+        filed = set(financials.lazy().select("ticker").unique().collect()["ticker"].to_list())
+        members = [t for t in members if t in filed]
+    return sorted(members)
 
 
 def divide(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:

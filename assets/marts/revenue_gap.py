@@ -15,7 +15,9 @@ Both compare with the same incremental revenue: the hyperscaler cohort's calenda
 minus in the base year (2022, the last year before ChatGPT). It credits all their revenue growth to AI,
 so the gap is a lower bound. A calendar year only gets a spend (or an incremental revenue) when every
 company involved reported fiscal years covering all of it (and of the base year); `missing_tickers`
-names the others and `spend_reported_usd` sums what the companies that did report spent.
+names the others and `spend_reported_usd` sums what the companies that did report spent. A cohort
+member with no filings in the warehouse at all (a seed row whose data has not landed yet) is left out
+of the cohort rather than blanking every year; `companies_in_cohort` counts the members used.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def revenue_gap_depreciation(financials: Frame, companies: Frame, assumptions: F
     comparison. NULL when a cohort member did not report the whole year.
     """
     fiscal_years = _fiscal_years(financials)
-    tickers = cohort_tickers(companies, COHORT)
+    tickers = cohort_tickers(companies, COHORT, fiscal_years)
     columns = ["capex_usd", "operating_income_usd", "depreciation_usd"]
     totals = cohort_totals(fiscal_years, tickers, columns, _years(fiscal_years, assumptions))
     lives = pl.LazyFrame({"useful_life_years": assumption_grid(assumptions, "useful_life_years")})
@@ -190,7 +192,7 @@ def _spend_and_revenue(financials: Frame, companies: Frame, assumptions: Frame) 
     """Per (calendar_year, method): spend_usd, cost_multiplier, incremental_revenue_usd and coverage."""
     fiscal_years = _fiscal_years(financials)
     base_year = int(assumption(assumptions, "base_year"))
-    tickers = cohort_tickers(companies, COHORT)
+    tickers = cohort_tickers(companies, COHORT, fiscal_years)
     years = _years(fiscal_years, assumptions)
     cohort = cohort_totals(fiscal_years, tickers, ["capex_usd", "revenue_usd"], years)
     base = cohort.filter(pl.col("calendar_year") == base_year).select(

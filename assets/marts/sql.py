@@ -152,7 +152,9 @@ def revenue_gap_duckdb(
                    sum(overlap_days) filter (where revenue_usd is not null) as revenue_usd_days
             from spans group by ticker, calendar_year
         ),
-        cohort as (select distinct ticker from {companies} where cohort = '{COHORT}'),
+        -- members with filings in the warehouse (as in the Polars mart: a seed row with no data yet is left out)
+        cohort as (select distinct ticker from {companies} where cohort = '{COHORT}'
+                   and ticker in (select ticker from fy)),
         spender as (select '{SEQUOIA_SPEND_TICKER}' as ticker),
         cohort_capex as ({cohort_totals("cohort", "capex_usd")}),
         cohort_revenue as ({cohort_totals("cohort", "revenue_usd")}),
