@@ -300,6 +300,9 @@ def main(argv: list[str] | None = None) -> None:
     code = run(argv)
     sys.stdout.flush()
     sys.stderr.flush()
+    from multiprocessing import util
+
+    util._exit_function()  # release multiprocessing semaphores, or its resource tracker warns about leaks
     # Skip interpreter teardown: everything is written and closed by now, and duckdb 2.0's bindings
     # print spurious "nanobind: leaked ..." lines when torn down after dagster has run.
     os._exit(code)
