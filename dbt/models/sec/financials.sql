@@ -14,5 +14,12 @@ select
     employees,
     accession,
     filed,
-    source
+    source,
+    research_development_usd,
+    operating_income_usd,
+    net_income_usd,
+    stock_based_compensation_usd,
+    finance_lease_principal_payments_usd,
+    proceeds_from_property_sales_usd,
+    employees_sentence
 from {{ source('core_sec', 'financials') }}

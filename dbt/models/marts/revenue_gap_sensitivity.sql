@@ -1,0 +1,16 @@
+-- The revenue gap over a grid of target gross margins and useful lives.
+select
+    calendar_year,
+    method,
+    cohort,
+    target_gross_margin,
+    useful_life_years,
+    spend_usd,
+    required_revenue_usd,
+    incremental_revenue_usd,
+    revenue_gap_usd,
+    annual_depreciation_usd,
+    required_revenue_depreciated_usd,
+    revenue_gap_depreciated_usd,
+    coverage
+from {{ source('marts_marts', 'revenue_gap_sensitivity') }}
