@@ -65,8 +65,10 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
     # dagster-dbt echoes every dbt event to stdout; keep it in the step's log instead of the CLI's output.
     echoed = io.StringIO()
     with contextlib.redirect_stdout(echoed):
+        invocation = dbt.cli(["build"], context=context)
         try:
-            yield from dbt.cli(["build"], context=context).stream()
+            yield from invocation.stream()
+            invocation.process.wait()  # the next step takes the build file's lock: dbt must be gone
         finally:
             context.log.debug(echoed.getvalue()[-20000:])
 

@@ -12,6 +12,7 @@ from pipelines.validation import build_data_docs
 from pipelines.warehouse import (
     build_path,
     code_fingerprint,
+    open_build,
     data_fingerprint,
     publish,
     refresh_lock,
@@ -50,7 +51,7 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     )
     def published(context: dg.AssetExecutionContext, settings: CapexSettings) -> dg.MaterializeResult:
         build = build_path(settings.warehouse_path, context.run_id)
-        with duckdb.connect(str(build)) as con:
+        with open_build(build) as con:
             records = landed_records(con)
             counts = {
                 f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]

@@ -24,7 +24,7 @@ import duckdb
 import polars as pl
 
 from pipelines.sources import CapexSettings
-from pipelines.warehouse import build_path, table_name
+from pipelines.warehouse import build_path, open_build, table_name
 
 Expectation = tuple[str, dict]
 
@@ -131,7 +131,7 @@ def validate_frame(
 
 
 def load_build_table(context: dg.AssetCheckExecutionContext, settings: CapexSettings, key: dg.AssetKey) -> pl.DataFrame:
-    with duckdb.connect(str(build_path(settings.warehouse_path, context.run.run_id)), read_only=False) as con:
+    with open_build(build_path(settings.warehouse_path, context.run.run_id)) as con:
         return con.sql(f"select * from {table_name(key)}").pl()
 
 
@@ -171,7 +171,7 @@ def row_count_check(asset: list[str], max_drop: float = 0.2) -> dg.AssetChecksDe
     @dg.asset_check(asset=key, name="row_count_not_collapsing", blocking=True,
                     description=f"rows do not drop by more than {max_drop:.0%} versus the published warehouse")
     def _check(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
-        with duckdb.connect(str(build_path(settings.warehouse_path, context.run.run_id)), read_only=False) as con:
+        with open_build(build_path(settings.warehouse_path, context.run.run_id)) as con:
             rows = con.execute(f"select count(*) from {table_name(key)}").fetchall()[0][0]
         published = _published_count(settings.warehouse_path, key)
         passed = published is None or rows >= (1 - max_drop) * published

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,22 @@ def build_dir(warehouse: Path) -> Path:
 
 def build_path(warehouse: Path, run_id: str) -> Path:
     return build_dir(warehouse) / f"{run_id}.duckdb"
+
+
+def open_build(path: Path, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a run's build file. Only this run writes it, one step at a time, but a
+    subprocess that just finished a step (dbt) can hold DuckDB's file lock for a moment after its last
+    event: wait for it (bounded) rather than fail the refresh."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def table_name(key: dg.AssetKey) -> str:
@@ -76,7 +93,7 @@ class BuildWarehouseIOManager(dg.ConfigurableIOManager):
             return
         if not isinstance(obj, pl.DataFrame):
             raise CapexError(f"{context.asset_key.to_user_string()} returned {type(obj).__name__}, not a Polars frame")
-        with duckdb.connect(str(self._path(context.run_id))) as con:
+        with open_build(self._path(context.run_id)) as con:
             write_frame(con, context.asset_key, obj)
         context.add_output_metadata(
             {
@@ -88,7 +105,7 @@ class BuildWarehouseIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         # InputContext has no run_id of its own in Dagster 1.13: the step's run is the one being built.
-        with duckdb.connect(str(self._path(context.step_context.run_id)), read_only=False) as con:
+        with open_build(self._path(context.step_context.run_id)) as con:
             return con.sql(f"select * from {table_name(context.asset_key)}").pl()
 
 
@@ -128,7 +145,7 @@ def data_fingerprint(body_records: list[dict], code: str) -> str:
 
 def publish(build: Path, warehouse: Path, meta: dict) -> None:
     """Record what was built, checkpoint, close, and atomically swap the build onto the published path."""
-    with duckdb.connect(str(build)) as con:
+    with open_build(build) as con:
         con.execute("create schema if not exists meta")
         con.execute(
             "create or replace table meta.refresh as select ?::varchar as fingerprint, ?::timestamptz as published_at, "
