@@ -20,7 +20,6 @@ h1 { font-size: 28px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36
 p.lede { color: #52606d; margin-top: 0; } .note { color: #616e7c; font-size: 13px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; }
 th, td { border-bottom: 1px solid #e4e7eb; padding: 4px 10px; text-align: left; } td.num { text-align: right; }
-.grid { display: grid; grid-template-columns: 2fr 1fr; gap: 16px; align-items: start; }
 """
 
 
@@ -54,6 +53,8 @@ def _html_table(frame: pl.DataFrame, money: set[str] = frozenset(), percent: set
                 cells.append(f'<td class="num">{usd(float(value))}</td>')
             elif column in percent and value is not None:
                 cells.append(f'<td class="num">{float(value):.1%}</td>')
+            elif isinstance(value, int) and column.endswith("year"):
+                cells.append(f'<td class="num">{value}</td>')
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 cells.append(f'<td class="num">{value:,}</td>' if isinstance(value, int) else f'<td class="num">{value:,.4g}</td>')
             else:
@@ -83,10 +84,10 @@ def build_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     spend = _table(con, "marts.spend_ratio")
     if spend is not None and spend.height:
         recent = spend.filter(pl.col("fiscal_year") >= 2019).sort("ticker", "fiscal_year")
-        fig = px.bar(recent.to_pandas(), x="fiscal_year", y="capex_usd", color="ticker",
-                     title="Capital expenditure by company and fiscal year (US$)",
-                     labels={"capex_usd": "capex", "fiscal_year": "fiscal year"})
-        fig.update_yaxes(tickprefix="$", tickformat="~s")
+        fig = px.bar(recent.with_columns(capex_billions=pl.col("capex_usd") / 1e9).to_pandas(), x="fiscal_year",
+                     y="capex_billions", color="ticker", title="Capital expenditure by company and fiscal year",
+                     labels={"capex_billions": "capex (US$ billions)", "fiscal_year": "fiscal year"})
+        fig.update_yaxes(tickprefix="$", ticksuffix="B")
         latest = recent.group_by("ticker").agg(pl.all().sort_by("fiscal_year").last()).sort("capex_usd", descending=True)
         table = _html_table(
             latest.select("ticker", "fiscal_year", "capex_usd", "revenue_usd", "capex_to_revenue", "employees"),
@@ -107,10 +108,12 @@ def build_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     gap = _table(con, "marts.revenue_gap")
     assumptions = _table(con, "marts.assumptions")
     if gap is not None and gap.height:
-        fig = px.bar(gap.drop_nulls("revenue_gap_usd").sort("calendar_year").to_pandas(), x="calendar_year",
-                     y="revenue_gap_usd", color="method", barmode="group",
+        fig = px.bar(gap.drop_nulls("revenue_gap_usd").sort("calendar_year")
+                     .with_columns(gap_billions=pl.col("revenue_gap_usd") / 1e9).to_pandas(), x="calendar_year",
+                     y="gap_billions", color="method", barmode="group",
+                     labels={"gap_billions": "revenue gap (US$ billions)", "calendar_year": "calendar year"},
                      title="Revenue gap: revenue the spend needs minus revenue growth since the base year")
-        fig.update_yaxes(tickprefix="$", tickformat="~s")
+        fig.update_yaxes(tickprefix="$", ticksuffix="B")
         side = ""
         if assumptions is not None and assumptions.height:
             keep = [c for c in ("name", "value", "unit", "source") if c in assumptions.columns]
@@ -121,7 +124,7 @@ def build_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
                 "required_revenue_usd", "incremental_revenue_usd", "revenue_gap_usd"),
             money={"spend_usd", "required_revenue_usd", "incremental_revenue_usd", "revenue_gap_usd"},
         )
-        sections.append(("The revenue gap", f"<div class='grid'><div>{chart(fig)}</div><div>{side}</div></div>{detail}"))
+        sections.append(("The revenue gap", f"{chart(fig)}{detail}{side}"))
 
     summary = _table(con, "marts.industry_summary")
     if summary is not None and summary.height:
@@ -131,17 +134,17 @@ def build_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
             from plotly.subplots import make_subplots
             import plotly.graph_objects as go
 
-            frame = summary.sort("calendar_year")
+            frame = summary.filter(pl.col("calendar_year") >= 2019).sort("calendar_year")
             fig = make_subplots(specs=[[{"secondary_y": True}]])
             fig.add_trace(go.Bar(x=frame["calendar_year"].to_list(), y=frame[people[0]].to_list(), name=people[0]), secondary_y=False)
             fig.add_trace(go.Scatter(x=frame["calendar_year"].to_list(), y=frame[capex[0]].to_list(), name=capex[0], mode="lines+markers"), secondary_y=True)
             fig.update_layout(title="People laid off per year against hyperscaler capex")
-            fig.update_yaxes(tickprefix="$", tickformat="~s", secondary_y=True)
+            fig.update_yaxes(tickprefix="$", tickformat="~s", secondary_y=True)  # plotly's SI prefix: G = billion
             sections.append(("Layoffs against capex", chart(fig)))
 
     index = _table(con, "marts.gpu_price_index")
     if index is not None and index.height:
-        families = ["H100", "H200", "B200", "A100", "GB200", "L40S", "MI300X"]
+        families = ["H100", "H200", "B200", "A100"]
         frame = index.filter(pl.col("gpu_family").is_in(families)).with_columns(
             series=pl.col("gpu_family") + " · " + pl.col("pricing")).sort("observed_on")
         fig = px.line(frame.to_pandas(), x="observed_on", y="median_usd_per_gpu_hour", color="series", markers=True,
@@ -153,7 +156,8 @@ def build_sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     if economics is not None and economics.height:
         column = next((c for c in economics.columns if "break_even" in c), None)
         if column and "observed_on" in economics.columns:
-            frame = economics.drop_nulls(column).sort("observed_on")
+            frame = economics.drop_nulls(column).filter(
+                pl.col("gpu_family").is_in(["H100", "H200", "B200", "A100", "MI300X"])).sort("observed_on")
             color = "pricing" if "pricing" in frame.columns else None
             fig = px.scatter(frame.to_pandas(), x="observed_on", y=column, color=color, facet_col="gpu_family",
                              facet_col_wrap=3, title="Break-even utilization of a purchased GPU at market rental prices")
