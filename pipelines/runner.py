@@ -60,19 +60,21 @@ def run_refresh() -> tuple[bool, list[str]]:
     with dg.DagsterInstance.get() as instance:
         # A logger is used only when the run config names it; otherwise Dagster falls back to its console logger.
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
-        lines = []
-        for evaluation in result.get_asset_check_evaluations():
-            if not evaluation.passed:
-                lines.append(
-                    f"blocking check {evaluation.check_name} failed on {evaluation.asset_key.to_user_string()}: "
-                    f"{evaluation.description}"
-                )
+        failed_checks = [
+            f"blocking check {e.check_name} failed on {e.asset_key.to_user_string()}: {e.description}"
+            for e in result.get_asset_check_evaluations()
+            if not e.passed
+        ]
+        failed_steps = []
         for event in result.all_events:
             if event.event_type_value == "STEP_FAILURE":
                 error = event.event_specific_data.error
                 cause = error.cause if error and error.cause else error
                 message = (cause.message if cause else "unknown error").strip().splitlines()
-                lines.append(f"step {event.step_key} failed: {message[-1] if message else ''}")
+                failed_steps.append(f"step {event.step_key} failed: {message[-1] if message else ''}")
+        # A failed blocking check also fails its step; the check's own line (table, rows) is the reason
+        # a person needs, so it comes last: the CLI's one-line summary quotes the last line.
+        lines = failed_steps + failed_checks
         published = _node_ran(result, "warehouse__published")
         if not published and not lines:
             lines.append("the publish step did not run")
