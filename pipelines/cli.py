@@ -90,8 +90,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         mode = "offline (embedded snapshot + imported files)" if args.offline else f"live ({', '.join(sources)}; fallback to last good copies)"
         print(f"refreshing {warehouse} — {mode}", flush=True)
         from pipelines.runner import run_refresh
+        from pipelines.validation import start_validation_worker, stop_validation_worker
 
-        ok, lines = run_refresh()
+        start_validation_worker()  # imports Great Expectations on the other core meanwhile
+        try:
+            ok, lines = run_refresh()
+        finally:
+            stop_validation_worker()
     for line in lines:
         print(line, file=sys.stdout if ok else sys.stderr)
     elapsed = time.monotonic() - started

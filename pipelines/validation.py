@@ -14,6 +14,7 @@ and the failing rows, and the last good warehouse stays in place.
 """
 
 
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,14 +67,62 @@ def _gx_context(data_docs_dir: str):
     return gx, context
 
 
-def build_data_docs() -> list[Path]:
-    """Render GX's data docs for every validation this process ran (called once, at publish):
-    one site build instead of one per check."""
+def _build_data_docs_here() -> list[str]:
     built = []
     for directory, (_, context) in _CONTEXTS.items():
         context.build_data_docs()
-        built.append(Path(directory) / "index.html")
+        built.append(str(Path(directory) / "index.html"))
     return built
+
+
+def build_data_docs() -> list[str]:
+    """Render GX's data docs for every validation this refresh ran (called once, at publish):
+    one site build instead of one per check."""
+    if _WORKER is not None:
+        return _WORKER.submit(_build_data_docs_here).result()
+    return _build_data_docs_here()
+
+
+# GX takes ~10 s to import on this kind of machine. `capex refresh` starts one worker process at the
+# beginning, which imports GX on the second core while the main process imports Dagster and parses
+# the sources; checks then send their frame (Arrow IPC bytes) to it. Runs launched from the Dagster UI
+# or tests, with no worker, validate in process.
+_WORKER = None
+
+
+def _warm_up() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations  # noqa: F401 - the import is the slow part
+
+
+def start_validation_worker() -> None:
+    global _WORKER
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if _WORKER is None:
+        _WORKER = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _WORKER.submit(_warm_up)
+
+
+def stop_validation_worker() -> None:
+    global _WORKER
+    if _WORKER is not None:
+        _WORKER.shutdown(wait=True, cancel_futures=True)
+        _WORKER = None
+
+
+def _validate_ipc(ipc: bytes, suite_name: str, expectations: list[Expectation], docs_dir: str) -> tuple[list[Failure], int]:
+    return validate_frame(pl.read_ipc(ipc), suite_name, expectations, Path(docs_dir))
+
+
+def validate(frame: pl.DataFrame, suite_name: str, expectations: list[Expectation], docs_dir: Path) -> tuple[list[Failure], int]:
+    """validate_frame, in the refresh's validation worker when there is one."""
+    if _WORKER is None:
+        return validate_frame(frame, suite_name, expectations, docs_dir)
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer)
+    return _WORKER.submit(_validate_ipc, buffer.getvalue(), suite_name, expectations, str(docs_dir)).result()
 
 
 def data_docs_dir(home: Path) -> Path:
@@ -149,7 +198,7 @@ def table_check(
     def _check(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
         frame = load_build_table(context, settings, key)
         suite = expectations(frame) if callable(expectations) else expectations
-        failures, evaluated = validate_frame(
+        failures, evaluated = validate(
             frame, f"{key.path[0]}_{key.path[1]}_{name}", suite, data_docs_dir(settings.home_path)
         )
         table = ".".join(key.path)
