@@ -110,7 +110,10 @@ def read_csv_body(raw: bytes, origin: str, what: str) -> pl.DataFrame:
         raise SourceFormatError(origin, f"not a readable {what} ({str(e).splitlines()[0]})") from e
     if not raw.endswith((b"\n", b"\r")):
         last_line = raw.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
-        fields = next(csv.reader([last_line]), [])
+        try:
+            fields = next(csv.reader([last_line]), [])
+        except csv.Error as e:  # a bare carriage return inside the last line
+            raise SourceFormatError(origin, f"truncated or corrupt {what}: unreadable last line ({e})") from e
         named = sum(1 for c in frame.columns if c.strip() and not c.startswith("_duplicated_"))
         if len(fields) < named:
             raise SourceFormatError(
@@ -198,8 +201,9 @@ def typed_events(
         conversions.append((name, parsed, problem))
     for name in conversion.counts:
         ok = pl.col(name).str.contains(COUNT_RE)
-        count = pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False).cast(pl.Int64)
-        problem = pl.when(pl.col(name).is_not_null() & ~ok).then(
+        # strict=False: a count beyond Int64 becomes NULL and is held out below instead of failing the body.
+        count = pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        problem = pl.when(pl.col(name).is_not_null() & (~ok | count.is_null())).then(
             pl.format("unparseable count '{}' (expected a whole number)", pl.col(name)))
         conversions.append((name, pl.when(ok).then(count), problem))
     for name in conversion.required:
