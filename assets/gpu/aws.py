@@ -64,6 +64,8 @@ AWS_REGION_CODES = {
     "AWS GovCloud (US-East)": "us-gov-east-1",
     "AWS GovCloud (US-West)": "us-gov-west-1",
 }
+# The fields that name a row (looked up in sets and dicts): text or absent in every real document.
+LABEL_KEYS = ("Instance Type", "Instance Family", "Location", "Operating System", "plc:OperatingSystem")
 GPU_FAMILIES = {
     "GPU instance",
     "Machine Learning ASIC Instances",
@@ -123,6 +125,9 @@ def parse_aws_ondemand(
             n += 1
             if not isinstance(row, dict):
                 raise SourceFormatError(origin, f"regions[{location!r}][{name!r}] is not an object")
+            label = next((k for k in LABEL_KEYS if not isinstance(row.get(k), (str, type(None)))), None)
+            if label:
+                raise SourceFormatError(origin, f"regions[{location!r}][{name!r}][{label!r}] is not text")
             itype = row.get("Instance Type")
             gpu = seed.get(itype)
             if gpu is None and row.get("Instance Family") not in GPU_FAMILIES:

@@ -99,7 +99,7 @@ def parse_azure_prices(
             field, problem = missing, f"{missing} missing"
         elif item.get("currencyCode", "USD") != "USD":
             field, problem = "currencyCode", f"price in {item['currencyCode']}, not USD"
-        elif item.get("type") not in PRICED_TYPES:
+        elif not isinstance(item.get("type"), str) or item.get("type") not in PRICED_TYPES:
             field, problem = "type", f"unknown price type {item.get('type')!r}"
         elif pricing is None:
             field, problem = "reservationTerm", f"unreadable reservation term {item.get('reservationTerm')!r}"

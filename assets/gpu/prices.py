@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import zlib
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -91,16 +92,19 @@ def as_number(value) -> float | None:
     """A price as published (a number, or a string such as AWS's "55.0400000000"); None if it is neither."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        return float(str(value).strip())
-    except (TypeError, ValueError):
+        number = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None  # NaN or Infinity is no price
 
 
 def candidates_frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, strict=False)
+    try:
+        return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, strict=False)
+    except (pl.exceptions.PolarsError, TypeError, ValueError) as e:  # a list or object where text was expected
+        origin = rows[0].get("origin") or "GPU price reply"
+        raise SourceFormatError(origin, f"a field holds a value of the wrong type ({str(e).splitlines()[0]})") from e
 
 
 def finish_prices(

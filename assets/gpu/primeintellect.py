@@ -48,24 +48,30 @@ def parse_primeintellect_series(raw: bytes, origin: str, *, gpu_models: pl.DataF
             continue
         try:
             snapshot = json.loads(line)
-        except json.JSONDecodeError as e:
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:  # bytes that are not UTF-8 are not JSON either
+            reason = getattr(e, "msg", None) or e.reason
             if i == last:
                 raise SourceFormatError(
-                    origin, f"last line is not JSON ({e.msg}): a truncated download?"
+                    origin, f"last line is not JSON ({reason}): a truncated download?"
                 ) from e
             line_rejects.append(
                 {
                     "origin": origin,
                     "row_number": i + 1,
                     "field": None,
-                    "problem": f"primeintellect line {i + 1}: not JSON ({e.msg})",
+                    "problem": f"primeintellect line {i + 1}: not JSON ({reason})",
                     "record": line[:2000].decode("utf-8", "replace"),
                 }
             )
             continue
-        if not isinstance(snapshot, dict) or "gpu_type" not in snapshot or "by_provider" not in snapshot:
+        if (
+            not isinstance(snapshot, dict)
+            or not isinstance(snapshot.get("gpu_type"), str)
+            or not isinstance(snapshot.get("socket_type"), (str, type(None)))
+            or "by_provider" not in snapshot
+        ):
             raise SourceFormatError(
-                origin, f"line {i + 1} has no gpu_type/by_provider: not a Prime Intellect price series"
+                origin, f"line {i + 1} has no gpu_type (text)/by_provider: not a Prime Intellect price series"
             )
         snapshots.append((i + 1, snapshot))
     if not snapshots:

@@ -27,12 +27,12 @@ def parse_runpod_gpu_types(
     """gpuTypes -> `core.gpu_prices` rows (provider runpod, pricing secure / community, 1 GPU each)."""
     observed = as_date(observed_on, origin, "observed_on")
     reply = load_json(raw, origin)
-    if isinstance(reply, dict) and reply.get("errors") and not (reply.get("data") or {}).get("gpuTypes"):
-        messages = "; ".join(
-            str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in reply["errors"]
-        )
+    data = reply.get("data") if isinstance(reply, dict) else None
+    gpu_types = data.get("gpuTypes") if isinstance(data, dict) else None
+    if isinstance(reply, dict) and reply.get("errors") and not gpu_types:
+        errors = reply["errors"] if isinstance(reply["errors"], list) else [reply["errors"]]
+        messages = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
         raise SourceFormatError(origin, f"GraphQL error reply: {messages[:300]}")
-    gpu_types = (reply.get("data") or {}).get("gpuTypes") if isinstance(reply, dict) else None
     if not isinstance(gpu_types, list):
         raise SourceFormatError(origin, "no data.gpuTypes list: not a RunPod gpuTypes reply")
     candidates, display_names = [], []
@@ -49,7 +49,7 @@ def parse_runpod_gpu_types(
                 field, problem = price_field, f"{price_field} {published!r} is not a number"
             elif price < 0:
                 field, problem = price_field, f"{price_field} {published!r} is not a price (negative)"
-            display_names.append(gpu_type.get("displayName") or "")
+            display_names.append(str(gpu_type.get("displayName") or ""))
             candidates.append(
                 {
                     "observed_on": observed,
