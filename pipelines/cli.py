@@ -24,6 +24,11 @@ telemetry:
 # Refreshes never overlap: one run at a time from the schedule, the UI or the CLI.
 run_queue:
   max_concurrent_runs: 1
+# Steps log through Dagster's event log (context.log), which the UI shows; capturing each step's raw
+# stdout/stderr costs two `tail` processes per step, a third of a cold refresh on two cores.
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
 """
 
 
