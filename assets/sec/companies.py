@@ -42,9 +42,12 @@ def parse_company_tickers(raw: bytes, origin: str) -> pl.DataFrame:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SourceFormatError(origin, f"not a company_tickers JSON ({e})") from e
     entries = list(doc.values()) if isinstance(doc, dict) else doc if isinstance(doc, list) else None
-    if not entries or not all(isinstance(e, dict) and {"cik_str", "ticker"} <= e.keys() for e in entries):
+    if not entries or not all(
+        isinstance(e, dict) and {"cik_str", "ticker"} <= e.keys() and isinstance(e.get("title"), (str, type(None)))
+        for e in entries
+    ):
         raise SourceFormatError(
-            origin, "not a company_tickers JSON: expected entries with cik_str and ticker"
+            origin, "not a company_tickers JSON: expected entries with cik_str and ticker (title as text)"
         )
     return pl.DataFrame(
         {

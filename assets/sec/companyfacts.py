@@ -112,6 +112,8 @@ def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
     if not (shape[1] and shape[2]):
         raise SourceFormatError(origin, "not a companyfacts body: no 'cik' or no 'facts' key")
     facts = pl.from_arrow(table).cast(FACT_SCHEMA).select(list(FACT_SCHEMA))
+    if facts["cik"].null_count():
+        raise SourceFormatError(origin, "not a companyfacts body: 'cik' is null")
     if facts["cik"].n_unique() > 1:
         raise SourceFormatError(
             origin, f"expected one companyfacts object, found CIKs {facts['cik'].unique().to_list()}"

@@ -73,7 +73,8 @@ def filings(raw: bytes, origin: str) -> pl.DataFrame:
 
 
 def _filings_of(doc: dict, origin: str) -> pl.DataFrame:
-    columns = doc.get("filings", {}).get("recent") if "filings" in doc else doc
+    filings = doc.get("filings")
+    columns = filings.get("recent") if isinstance(filings, dict) else doc if filings is None else None
     if not isinstance(columns, dict) or any(not isinstance(columns.get(c), list) for c in _FILING_COLUMNS):
         raise SourceFormatError(
             origin, f"no filing columns {_FILING_COLUMNS} (neither filings.recent nor a page)"
@@ -82,6 +83,10 @@ def _filings_of(doc: dict, origin: str) -> pl.DataFrame:
     if len(lengths) != 1:
         raise SourceFormatError(origin, f"filing columns of different lengths {sorted(lengths)}")
     inline = columns.get("isInlineXBRL") or [None] * lengths.pop()
+    typed = all(isinstance(v, (str, type(None))) for c in _FILING_COLUMNS for v in columns[c])
+    flags = isinstance(inline, list) and len(inline) == len(columns["form"])
+    if not typed or not flags or any(v not in (0, 1, None) or isinstance(v, (bool, float)) for v in inline):
+        raise SourceFormatError(origin, "filing columns hold values of the wrong type (text and 0/1 expected)")
     return pl.DataFrame(
         {
             "accession": columns["accessionNumber"],
