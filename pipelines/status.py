@@ -1,11 +1,12 @@
-"""`capex status`: one line per asset from Dagster's instance, plus what is published."""
+"""`capex status`: one line per asset — last materialization, age, rows, checks, fetch fallbacks —
+from the refresh history `capex refresh` appends to $CAPEX_HOME/status/refreshes.jsonl, plus what
+is published. Reads no Dagster storage, so it answers at once."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
-
-import dagster as dg
 
 from pipelines.config import capex_home
 from pipelines.warehouse import read_published
@@ -16,9 +17,23 @@ def _age(timestamp: float) -> str:
     return f"{hours:.1f} h ago" if hours < 48 else f"{hours / 24:.0f} d ago"
 
 
-def status_lines(warehouse: Path) -> list[str]:
-    from pipelines.definitions import defs
+def _when(timestamp: float) -> str:
+    return f"{datetime.fromtimestamp(timestamp, timezone.utc):%Y-%m-%d %H:%M} UTC ({_age(timestamp)})"
 
+
+def read_history(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    runs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            runs.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a refresh killed while appending its line
+    return runs
+
+
+def status_lines(warehouse: Path) -> list[str]:
     lines = []
     try:
         published = read_published(warehouse, "select published_at, fingerprint from meta.refresh")
@@ -29,31 +44,37 @@ def status_lines(warehouse: Path) -> list[str]:
         lines.append(f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})")
     else:
         lines.append(f"warehouse {warehouse}: nothing published yet (run `capex refresh --offline`)")
+    runs = read_history(capex_home() / "status" / "refreshes.jsonl")
+    if not runs:
+        lines.append("no refresh recorded in this CAPEX_HOME yet")
+        return lines
+    last = runs[-1]
+    state = "published" if last.get("published") else "FAILED, nothing published: " + "; ".join(last.get("problems", []))[:500]
+    lines.append(f"last refresh {_when(last['finished'])}: {state}")
     docs = capex_home() / "gx" / "data_docs" / "index.html"
     if docs.exists():
         lines.append(f"data quality: Great Expectations data docs of the last checks at file://{docs}")
-    with dg.DagsterInstance.get() as instance:
-        graph = defs.resolve_asset_graph()
-        for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
-            event = instance.get_latest_materialization_event(key)
-            if event is None or event.asset_materialization is None:
-                lines.append(f"{key.to_user_string():<34} never materialized")
-                continue
-            metadata = event.asset_materialization.metadata
-            rows = metadata.get("dagster/row_count")
-            fetch = metadata.get("fetch_status")
-            checks = []
-            for check_key in graph.get_check_keys_for_assets({key}) if hasattr(graph, "get_check_keys_for_assets") else []:
-                record = instance.event_log_storage.get_latest_asset_check_execution_by_key([check_key]).get(check_key)
-                if record is not None and record.event is not None:
-                    evaluation = record.event.dagster_event.event_specific_data
-                    checks.append(f"{check_key.name} {'ok' if evaluation.passed else 'FAILED'}")
-            line = f"{key.to_user_string():<34} {datetime.fromtimestamp(event.timestamp, timezone.utc):%Y-%m-%d %H:%M} UTC ({_age(event.timestamp)})"
-            if rows is not None:
-                line += f", {rows.value:,} rows"
-            if checks:
-                line += "; checks: " + ", ".join(checks)
-            if fetch is not None:
-                line += f"; {fetch.value}"
-            lines.append(line)
+
+    latest: dict[str, dict] = {}
+    checks: dict[str, dict[str, dict]] = {}
+    for run in runs:  # oldest first: later runs overwrite
+        latest.update(run.get("assets", {}))
+        for check in run.get("checks", []):
+            checks.setdefault(check["asset"], {})[check["check"]] = check
+    for asset in sorted(latest):
+        info = latest[asset]
+        line = f"{asset:<34} {_when(info['at'])}"
+        if info.get("dagster/row_count") is not None:
+            line += f", {info['dagster/row_count']:,} rows"
+        asset_checks = checks.get(asset, {})
+        if asset_checks:
+            line += "; checks: " + ", ".join(
+                f"{name} {'ok' if c['passed'] else 'FAILED'}" for name, c in sorted(asset_checks.items()))
+        if info.get("fetch_status"):
+            line += f"; {info['fetch_status']}"
+        lines.append(line)
+    for asset, asset_checks in sorted(checks.items()):
+        for name, c in sorted(asset_checks.items()):
+            if not c["passed"]:
+                lines.append(f"FAILED check {asset}:{name}: {c['description']}")
     return lines
