@@ -121,3 +121,11 @@ def test_query_is_read_only(home):
     result = capex(home, "query", "create table core.evil as select 1")
     assert result.returncode != 0 and "read-only" in result.stderr.lower()
 
+
+
+def test_status_names_each_asset_with_rows_and_checks(home):
+    result = capex(home, "status")
+    assert result.returncode == 0, result.stderr
+    financials = next(line for line in result.stdout.splitlines() if line.startswith("core/financials "))
+    assert "253 rows" in financials and "financials_valid ok" in financials
+    assert "published" in result.stdout.splitlines()[0]
