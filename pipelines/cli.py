@@ -94,12 +94,20 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         remove_stale_builds(warehouse)
         mode = "offline (embedded snapshot + imported files)" if args.offline else f"live ({', '.join(sources)}; fallback to last good copies)"
         print(f"refreshing {warehouse} — {mode}", flush=True)
-        from pipelines.runner import run_refresh
-        from pipelines.validation import start_validation_worker, stop_validation_worker
+        import uuid
 
+        from pipelines.validation import start_validation_worker, stop_validation_worker
+        from pipelines.warehouse import build_path
+
+        run_id = str(uuid.uuid4())
+        build = build_path(warehouse, run_id)
         start_validation_worker()  # imports Great Expectations on the other core meanwhile
+        from pipelines.dbt_assets import start_dbt_preparse
+        from pipelines.runner import run_refresh
+
+        start_dbt_preparse(build, build.parent / f"dbt-{run_id}")
         try:
-            ok, lines = run_refresh(home / "status" / "refreshes.jsonl")
+            ok, lines = run_refresh(home / "status" / "refreshes.jsonl", run_id)
         finally:
             stop_validation_worker()
     for line in lines:

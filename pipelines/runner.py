@@ -55,7 +55,7 @@ class ProgressFormatter(logging.Formatter):
         return f"  CHECK FAILED {evaluation.asset_key.to_user_string()}:{evaluation.check_name}: {evaluation.description}"
 
 
-def run_refresh(history: Path) -> tuple[bool, list[str]]:
+def run_refresh(history: Path, run_id: str | None = None) -> tuple[bool, list[str]]:
     """Execute the `refresh` job; returns (published, lines explaining what failed).
 
     The run uses an in-memory Dagster instance: Dagster's SQLite event log commits every event (hundreds
@@ -69,7 +69,9 @@ def run_refresh(history: Path) -> tuple[bool, list[str]]:
     job = defs.resolve_job_def("refresh").with_logger_defs({"progress": progress_logger})
     with dg.DagsterInstance.ephemeral() as instance:
         # A logger is used only when the run config names it; otherwise Dagster falls back to its console logger.
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_id=run_id, run_config={"loggers": {"progress": {}}}
+        )
         failed_checks = [
             f"blocking check {e.check_name} failed on {e.asset_key.to_user_string()}: {e.description}"
             for e in result.get_asset_check_evaluations()

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -165,8 +166,12 @@ def publish(build: Path, warehouse: Path, meta: dict) -> None:
 
 def remove_stale_builds(warehouse: Path, keep: str | None = None) -> None:
     """Build files of runs that were killed: never published, safe to delete under the refresh lock."""
-    for path in build_dir(warehouse).glob("*.duckdb*"):
-        if keep is None or not path.name.startswith(keep):
+    for path in build_dir(warehouse).glob("*"):
+        if keep is not None and path.name.startswith((keep, f"dbt-{keep}")):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)  # dbt-<run_id>/: the run's dbt target dir
+        elif path.suffix in (".duckdb", ".wal") or ".duckdb" in path.name:
             path.unlink(missing_ok=True)
 
 
