@@ -334,10 +334,9 @@ def gpu_prices(scale: float, seed: int = SEED) -> pl.DataFrame:
     )
     years = day / 365.25
     first_year = np.array([y for *_, y in GPU_FAMILIES]) - GPU_FIRST_DAY.year
-    # A family is only listed from the year it ships: draw among those available that day.
+    # A family is only listed from the year it ships: a draw of a family not out yet becomes an A100.
     family = rng.integers(0, len(GPU_FAMILIES), n)
-    too_early = first_year[family] > years
-    family[too_early] = 0  # A100 stands in before a newer family exists
+    family[first_year[family] > years] = 0
     base_price = np.array([p for *_, p, _ in GPU_FAMILIES])[family]
     pricing = pl.Series([p for _, p, _ in GPU_OFFERS]).gather(offer)
     factor = pricing.replace_strict(PRICING_FACTOR, return_dtype=pl.Float64).to_numpy()
