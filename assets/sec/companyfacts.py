@@ -118,4 +118,11 @@ def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
         raise SourceFormatError(
             origin, f"expected one companyfacts object, found CIKs {facts['cik'].unique().to_list()}"
         )
-    return facts
+    if facts.height and facts["value"].null_count() == facts.height:
+        # Every fact without a value: the layout changed (the 'val' key renamed or gone), not a company
+        # that reported nothing. Landing it would replace good figures with NULLs.
+        raise SourceFormatError(origin, f"none of its {facts.height:,} facts has a 'val': changed layout?")
+    # NaN or infinity is never a reported figure (a JSON 'NaN' or 1e400 read as a number): no value.
+    return facts.with_columns(
+        value=pl.when(pl.col("value").is_finite()).then(pl.col("value"))
+    )

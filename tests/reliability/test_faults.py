@@ -214,10 +214,6 @@ def sec_source() -> Source:
         rows=lambda kind, raw, origin: parse_companyfacts(raw, origin).height,
         renamed_container=lambda raw: rename_json_key(raw, "units", "unitz"),
         renamed_figure=lambda raw: rename_json_key(raw, "val", "value"),
-        xfail={
-            "changed schema: figure key renamed": "a companyfacts body whose facts lost 'val' parses to facts "
-            "with NULL values and is landed (reported to the lead: parse_companyfacts should refuse it)",
-        },
     )
 
 
