@@ -73,9 +73,8 @@ def start_dbt_preparse(build: Path, target: Path) -> None:
     global _preparse
     target.mkdir(parents=True, exist_ok=True)
     os.environ["DBT_TARGET_PATH"] = str(target)
-    dbt_executable = Path(sys.executable).parent / "dbt"
     _preparse = subprocess.Popen(
-        [str(dbt_executable), "parse", "--quiet", "--target-path", str(target)],
+        [str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt", "parse", "--quiet", "--target-path", str(target)],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "CAPEX_BUILD_DB": str(build), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
         stdout=subprocess.DEVNULL,
@@ -112,4 +111,10 @@ class CapexDbtCliResource(DbtCliResource):
         return version.parse(dbt_core_version.__version__)
 
 
-dbt_resource = CapexDbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
+# The dbt of this environment, found beside the interpreter: PATH need not include the venv's bin.
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+dbt_resource = CapexDbtCliResource(
+    project_dir=dbt_project,
+    profiles_dir=str(DBT_PROJECT_DIR),
+    dbt_executable=str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt",
+)

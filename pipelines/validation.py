@@ -16,6 +16,7 @@ and the failing rows, and the last good warehouse stays in place.
 
 import io
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -95,13 +96,31 @@ def _warm_up() -> None:
     import great_expectations  # noqa: F401 - the import is the slow part
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: a refresh killed with SIGKILL cannot stop its worker, so the worker watches
+    for its parent to go and exits too (instead of holding ~400 MB until the machine restarts)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def start_validation_worker() -> None:
     global _WORKER
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if _WORKER is None:
-        _WORKER = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _WORKER = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         _WORKER.submit(_warm_up)
 
 
