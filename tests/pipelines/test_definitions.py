@@ -28,3 +28,12 @@ def test_every_asset_says_what_it_is():
     missing = [k.to_user_string() for k in graph.get_all_asset_keys()
                if graph.get(k).is_materializable and not graph.get(k).description]
     assert not missing, f"assets without a description: {missing}"
+
+
+def test_every_asset_has_an_owner_a_nightly_freshness_window_and_sources_link_home():
+    graph = defs.resolve_asset_graph()
+    financials = graph.get(dg.AssetKey(["core", "financials"]))
+    assert financials.owners == ["team:data"]
+    assert financials.freshness_policy is not None
+    assert "sec.gov" in financials.metadata["source"].url
+    assert all(graph.get(k).freshness_policy is not None for k in graph.get_all_asset_keys() if graph.get(k).is_materializable)
