@@ -5,7 +5,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 OUT ?= out
 
-.PHONY: demo test setup browser bench clean
+.PHONY: demo test setup browser bench dbt-docs clean
 
 demo: setup
 	$(UV) run --frozen capex refresh --offline
@@ -17,6 +17,16 @@ test: setup browser
 
 bench: setup
 	$(UV) run --frozen python benchmarks/refresh.py
+
+# dbt's docs site for analysts, generated against a copy of the published warehouse (dbt opens its
+# database read-write; the published file is never written).
+dbt-docs: setup
+	@test -f $${CAPEX_HOME:-var}/warehouse/capex.duckdb || { echo "no published warehouse: run make demo first"; exit 1; }
+	mkdir -p $(OUT)
+	cp $${CAPEX_HOME:-var}/warehouse/capex.duckdb $(OUT)/dbt-docs.duckdb
+	cd dbt && CAPEX_BUILD_DB=$(CURDIR)/$(OUT)/dbt-docs.duckdb $(abspath $(UV)) run --frozen dbt docs generate --target-path $(CURDIR)/$(OUT)/dbt-docs
+	rm -f $(OUT)/dbt-docs.duckdb
+	@echo "dbt docs: $(OUT)/dbt-docs/index.html"
 
 setup: $(UV)
 	$(UV) sync --frozen
