@@ -486,7 +486,8 @@ def test_fault(source_name, fault, last_good, server, fetcher, tmp_path, fault_r
         }
     failed = [what for what, ok in checks.items() if not ok]
     outcome = ("recovered: " if fault.recovers else "fell back: ") + fetch_status[:160]
-    fault_results.setdefault(source_name, {})[fault.name] = (not failed, "; ".join(failed) or outcome, rows_lost)
+    what = ("known gap; " if fault.name in source.xfail else "") + ("expected: " + "; ".join(failed) if failed else outcome)
+    fault_results.setdefault(source_name, {})[fault.name] = (not failed, what, rows_lost)
     if failed and fault.name in source.xfail:
         pytest.xfail(f"known gap: {source.xfail[fault.name]}; {'; '.join(failed)}")
     assert not failed, f"{source_name} / {fault.name}: " + "; ".join(failed) + f" (status: {fetch_status})"
@@ -532,3 +533,16 @@ def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh
             assert landing.current(kind.name, kind.history) == offline.current(kind.name, kind.history)
         else:
             assert statuses[name] == f"live: {len(source.bodies)} new bodies", statuses[name]
+
+
+@pytest.mark.xfail(strict=True, reason="known gap, reported to the lead: CappedRetry's cap is an attribute set on "
+                   "the first Retry, and urllib3 makes a new Retry per attempt (Retry.new), so a configured "
+                   "max_retry_after_s never applies; only the class default of 60 s does")
+def test_a_retry_after_beyond_the_cap_waits_only_the_cap(server):
+    httpserver, router = server
+    router.reset({"https://example.org/prices.json": b'{"prices": []}'})
+    router.fault = ("https://example.org/prices.json", status(429, 1, **{"Retry-After": "3"}))
+    fetcher = Fetcher(backoff_factor=0.01, max_retry_after_s=0.5, host_min_interval_s={"127.0.0.1": 0.0})
+    started = time.monotonic()
+    assert fetcher.get(httpserver.url_for("/example.org/prices.json")).body == b'{"prices": []}'
+    assert time.monotonic() - started < 2.0

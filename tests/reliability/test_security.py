@@ -26,7 +26,7 @@ from pipelines.snapshot import read_snapshot_bytes
 # High-signal shapes of real secrets (the formats their issuers document); a match is never data.
 SECRET_PATTERNS = {
     "AWS access key id": r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
-    "AWS secret access key": r"(?i)aws_secret_access_key\s*[=:]\s*['\"]?[A-Za-z0-9/+]{40}",
+    "AWS secret access key": r"(?i:aws_secret_access_key)\s*[=:]\s*['\"]?[A-Za-z0-9/+]{40}",
     "GitHub token": r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})",
     "Slack token": r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
     "private key": r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----",
@@ -41,8 +41,13 @@ ASSIGNED_SECRET = re.compile(
 CODE_SUFFIXES = {".py", ".toml", ".yml", ".yaml", ".cfg", ".ini", ".sh", ".env", ".md", ""}
 
 
+# One pass over each file: the patterns as named alternatives of one expression.
+ANY_SECRET = re.compile("|".join(f"(?P<p{i}>{pattern})" for i, pattern in enumerate(SECRET_PATTERNS.values())))
+
+
 def secrets_in(text: str) -> list[str]:
-    return [name for name, pattern in SECRET_PATTERNS.items() if re.search(pattern, text)]
+    names = list(SECRET_PATTERNS)
+    return sorted({names[int(m.lastgroup[1:])] for m in ANY_SECRET.finditer(text)})
 
 
 def tracked_files() -> list[Path]:
