@@ -40,6 +40,12 @@ class CappedRetry(Retry):
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.max_retry_after_s)
 
+    def new(self, **kwargs) -> "CappedRetry":
+        # urllib3 makes a new Retry after every attempt; keep the cap configured on this one.
+        retry = super().new(**kwargs)
+        retry.max_retry_after_s = self.max_retry_after_s
+        return retry
+
 
 @dataclass(frozen=True)
 class FetchResult:

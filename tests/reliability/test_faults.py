@@ -535,9 +535,6 @@ def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh
             assert statuses[name] == f"live: {len(source.bodies)} new bodies", statuses[name]
 
 
-@pytest.mark.xfail(strict=True, reason="known gap, reported to the lead: CappedRetry's cap is an attribute set on "
-                   "the first Retry, and urllib3 makes a new Retry per attempt (Retry.new), so a configured "
-                   "max_retry_after_s never applies; only the class default of 60 s does")
 def test_a_retry_after_beyond_the_cap_waits_only_the_cap(server):
     httpserver, router = server
     router.reset({"https://example.org/prices.json": b'{"prices": []}'})
