@@ -6,7 +6,7 @@ and side-by-side benchmarks of benchmarks/scale.py, all written to docs/performa
 
 Everything runs on a fresh copy of the committed tree (`git archive HEAD`, as a clone has it, plus this
 benchmarks/ folder), so edits in the working tree during the run change nothing; `--in-place` runs the
-working tree instead. First = the first refresh of that fresh export (no bytecode cache, no dbt manifest);
+working tree instead. First = the first refresh of that fresh export (no dbt manifest yet);
 warm = a second refresh with nothing new (must skip unchanged work); cold = a refresh into another empty
 CAPEX_HOME (everything parsed, built, checked, published). Parse throughput runs each import kind's real parser on
 its embedded snapshot bodies. Scale: the marts on SYNTHETIC data at 1x/10x/100x, Polars against their
@@ -112,7 +112,7 @@ def step_times(stderr: str) -> list[tuple[str, float]]:
 
 
 def measure_refreshes(runs: int, in_place: bool) -> dict:
-    """Per run, on a fresh export with an empty bytecode cache: the first refresh of the clone, a warm one with
+    """Per run, on a fresh export: the first refresh of the clone (it prepares the dbt manifest), a warm one with
     nothing new, then a cold one into another empty CAPEX_HOME. Medians; the steps of the last cold run."""
     firsts, colds, warms, peaks, steps, floor = [], [], [], [], [], {}
     for _ in range(runs):
@@ -143,16 +143,24 @@ def _venv_path() -> str:
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
-def private_bytecode_cache(folder: Path) -> str:
-    """Let this benchmark's processes cache bytecode, in `folder` (empty at first) rather than in the project or
-    the environment. Returns what the environment did before, for the report."""
-    before = (
-        "sets PYTHONDONTWRITEBYTECODE"
-        if os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-        else "caches bytecode"
+def bytecode_note() -> str:
+    """How this environment runs Python code, which weighs on every process start (dagster, dbt and
+    great_expectations are thousands of modules)."""
+    import importlib.util
+
+    dagster = Path(importlib.util.find_spec("dagster").origin).parent  # located, not imported
+    compiled = any((dagster / "__pycache__").glob("__init__.*.pyc"))
+    installed = (
+        "the installed packages carry compiled bytecode (pyproject.toml `[tool.uv] compile-bytecode`)"
+        if compiled
+        else "the installed packages carry no compiled bytecode"
     )
-    os.environ["PYTHONPYCACHEPREFIX"] = str(folder)
-    return before
+    writes = (
+        "this environment sets PYTHONDONTWRITEBYTECODE, so the project's own modules are compiled in every process"
+        if os.environ.get("PYTHONDONTWRITEBYTECODE")
+        else "the project's own modules are compiled on first import and cached"
+    )
+    return f"Python bytecode: {installed}; {writes}."
 
 
 KINDS_IMPORT = "import pipelines.landing, pipelines.registry and every source's import kinds"
@@ -215,7 +223,7 @@ def refresh_section(refresh: dict) -> list[str]:
     return [
         "| refresh (offline, embedded snapshot) | seconds |",
         "|---|---:|",
-        f"| first refresh of a fresh clone (empty CAPEX_HOME, no bytecode cache, no dbt manifest yet) | "
+        f"| first refresh of a fresh clone (empty CAPEX_HOME, no dbt manifest yet) | "
         f"{refresh['first']:.1f} |",
         f"| cold (another empty CAPEX_HOME: parse, build, check, publish) | {cold:.1f} |",
         f"| warm (nothing new: skipped by fingerprint; best of 3) | {warm:.2f} |",
@@ -324,27 +332,20 @@ def main() -> None:
     repeats = args.repeats or (1 if args.quick else 3)
 
     started, load_before = time.perf_counter(), os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="capex-pycache-") as pycache:
-        environment_cache = private_bytecode_cache(Path(pycache))
-        print("first, warm and cold refresh ...", flush=True)
-        refresh = measure_refreshes(args.runs, args.in_place)
-        code = refresh["code"]
-        with checkout(args.in_place) as (tree, _):
-            run = side = None
-            if not args.no_scale:
-                print(f"scale benchmark at {', '.join(f'{s:g}x' for s in scales)} ...", flush=True)
-                with tempfile.TemporaryDirectory(prefix="capex-synthetic-") as tmp:
-                    run = scale_benchmark(scales, args.data or Path(tmp), repeats, tree)
-                side, _ = scale_child({"task": "companyfacts", "data": ".", "repeats": 5}, tree)
-            throughput = parse_throughput(tree)
+    print("first, warm and cold refresh ...", flush=True)
+    refresh = measure_refreshes(args.runs, args.in_place)
+    code = refresh["code"]
+    with checkout(args.in_place) as (tree, _):
+        run = side = None
+        if not args.no_scale:
+            print(f"scale benchmark at {', '.join(f'{s:g}x' for s in scales)} ...", flush=True)
+            with tempfile.TemporaryDirectory(prefix="capex-synthetic-") as tmp:
+                run = scale_benchmark(scales, args.data or Path(tmp), repeats, tree)
+            side, _ = scale_child({"task": "companyfacts", "data": ".", "repeats": 5}, tree)
+        throughput = parse_throughput(tree)
     load_after, total = os.getloadavg(), time.perf_counter() - started
 
-    bytecode = (
-        f"Python bytecode: this environment {environment_cache}; the benchmark lets its own processes cache "
-        "bytecode in a private temporary folder (PYTHONPYCACHEPREFIX), empty when it starts, so the first "
-        "refresh compiles every module it imports, as the first run after a clone does, and later processes "
-        "reuse them, as every later run does."
-    )
+    bytecode = bytecode_note()
     lines = [
         "# Performance",
         "",
