@@ -235,10 +235,9 @@ def test_kill_9_leaves_the_published_warehouse_and_the_landing_zone_intact(point
     assert [p.name for p in (victim.home / "landing").rglob("*.part")] == []
 
 
-@pytest.mark.xfail(strict=True, reason="known gap, reported to the lead: the validation worker (a spawned "
-                   "ProcessPoolExecutor process) outlives a refresh killed with SIGKILL, holding ~400 MB")
 def test_what_a_killed_refresh_started_does_not_outlive_it(killed):
-    """dbt and the validation worker end with the refresh (left running, they would hold CPU and memory)."""
+    """dbt and the validation worker end with the refresh (left running, they would hold CPU and memory;
+    the validation worker did, until it learnt to watch its parent: commit 5b1faa4)."""
     assert killed["survivors"] == {point: [] for point in KILL_POINTS}, killed["survivors"]
 
 
