@@ -495,11 +495,13 @@ def test_fault(source_name, fault, last_good, server, fetcher, tmp_path, fault_r
         pytest.fail(f"{source_name} / {fault.name} is survived now: remove it from the known gaps")
 
 
-@pytest.mark.parametrize("faulted", list(SOURCES))
+# One run per faulted source would triple the cost; the per-source fallback is the matrix above, this
+# is the isolation: SEC (first in the run, and the source every mart needs) down, the others unaffected.
+@pytest.mark.parametrize("faulted", ["sec"])
 def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh(faulted, server, fetcher, tmp_path, monkeypatch):
     """The three landing steps in one Dagster run, one source's server down (503 on every try): that source
     warns and keeps its last good copy (here the embedded snapshot), the other two land what they fetched.
-    `capex status` prints the fetch_status read here from the instance's latest materializations."""
+    `capex status` prints the fetch_status read here from the latest materializations."""
     _, router = server
     sources = {name: make() for name, make in SOURCES.items()}
     router.reset({url: body for source in sources.values() for url, body in source.bodies.items()})

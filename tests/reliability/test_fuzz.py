@@ -32,7 +32,7 @@ from pipelines.snapshot import read_snapshot_bytes, snapshot_manifest
 
 KINDS = all_kinds()
 FUZZ = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     derandomize=True,  # the same examples on every run: CI failures reproduce locally
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
