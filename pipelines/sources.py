@@ -138,7 +138,12 @@ def run_live_fetch(landing: LandingZone, kinds: list[Kind], fetch_live: Callable
 
     def store(raw: bytes, *, kind: str, entity: str | None = None, origin: str, as_of: str | None = None) -> Body:
         nonlocal landed
-        identified = by_name[kind].identify(raw, origin)  # a changed schema is refused here, before landing
+        try:
+            identified = by_name[kind].identify(raw, origin)  # a changed schema is refused here, before landing
+        except SourceFormatError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a parser bug on a live body is that source's failure only
+            raise SourceFormatError(origin, f"could not be read as {kind} ({type(e).__name__}: {e})") from e
         etag, last_modified = served.get(origin, (None, None))
         body, stored = landing.store(
             raw,
@@ -171,7 +176,12 @@ def parse_bodies(
     frames, rejects = [], []
     for body in bodies_of(landing, kind):
         try:
-            parsed = parse(body.read(), body.origin)
+            try:
+                parsed = parse(body.read(), body.origin)
+            except SourceFormatError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a parser bug holds out that body, not the whole source
+                raise SourceFormatError(body.origin, f"could not be read as {kind} ({type(e).__name__}: {e})") from e
         except SourceFormatError as e:
             _warn(context, f"{kind}: {e}; this body is skipped, the rest loads")
             rejects.append(pl.DataFrame([{"origin": body.origin, "row_number": None, "field": None,
