@@ -62,7 +62,7 @@ def _err(message: str) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from pipelines.landing import LandingZone
-    from pipelines.publishing import LOCK_HELD_ENV
+    from pipelines.config import LOCK_HELD_ENV
     from pipelines.registry import DATA_SOURCES, all_kinds
     from pipelines.warehouse import (
         code_fingerprint,

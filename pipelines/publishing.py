@@ -7,6 +7,7 @@ from contextlib import nullcontext
 import dagster as dg
 import duckdb
 
+from pipelines.config import LOCK_HELD_ENV
 from pipelines.sources import CapexSettings
 from pipelines.validation import build_data_docs
 from pipelines.warehouse import (
@@ -19,8 +20,6 @@ from pipelines.warehouse import (
     remove_stale_builds,
 )
 
-# Set by `capex refresh`, which holds the refresh lock for the whole run already.
-LOCK_HELD_ENV = "CAPEX_REFRESH_LOCK_HELD"
 
 
 def landed_records(con: duckdb.DuckDBPyConnection) -> list[dict]:
