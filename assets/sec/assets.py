@@ -1,28 +1,30 @@
-"""SEC as Dagster assets: landing -> raw.sec_facts / raw.sec_10k_documents / raw.sec_company_tickers /
-raw.sec_rejects -> core.financials_by_source -> core.financials, and core.financial_facts_history,
-with their blocking checks (valid keys and non-negative capex; the two routes agree).
+"""SEC as Dagster assets: landing -> raw.sec_facts / raw.sec_10k_documents / raw.sec_segment_facts /
+raw.sec_company_tickers / raw.sec_rejects -> core.financials_by_source -> core.financials ->
+core.financials_calendar, core.coverage; core.segment_revenue; core.financial_facts_history; with their
+blocking checks (valid keys and non-negative capex; the two routes agree).
 
 Companyfacts bodies replace their predecessor (the newest per CIK is in force; it lists every filing's
 version of each fact, so the history needs no older body). Every landed 10-K stays in force, one per
 filing. The logic lives in the pure modules; these assets only move frames between them.
 """
 
+import re
 import warnings
 from datetime import date
 
 import dagster as dg
 import polars as pl
 
+from assets.sec.calendar import financials_calendar, with_capex_incl_finance_leases
 from assets.sec.companies import parse_company_tickers, read_companies, with_unlisted_companies
 from assets.sec.companyfacts import FACT_SCHEMA, parse_companyfacts
-from assets.sec.financials import HISTORY_SCHEMA, facts_history, financials_from_10ks, financials_from_facts
-from assets.sec.calendar import financials_calendar, with_capex_incl_finance_leases
 from assets.sec.coverage import coverage
-from assets.sec.ixbrl import DOCUMENT_SCHEMA, SEGMENT_COLUMNS, parse_10k, parse_10q
-from assets.sec.segments import segment_revenue
+from assets.sec.financials import HISTORY_SCHEMA, facts_history, financials_from_10ks, financials_from_facts
+from assets.sec.ixbrl import DOCUMENT_SCHEMA, SEGMENT_COLUMNS, Parsed10K, parse_10k, parse_10k_text, parse_10q
 from assets.sec.kinds import KINDS
 from assets.sec.live import fetch_live
 from assets.sec.reconcile import combine_financials, disagreements
+from assets.sec.segments import segment_revenue
 from pipelines.errors import SourceFormatError
 from pipelines.parsed import rejects_frame
 from pipelines.sources import CapexSettings, bodies_of, landing_asset, parse_bodies
@@ -48,6 +50,23 @@ def _ten_k_filing_date(body) -> date | None:
     """A 10-K states no filing date: a fetched or embedded one is landed with it as as_of; an import's as_of is
     only the day it was imported, so its filing date stays unknown (NULL)."""
     return date.fromisoformat(body.as_of) if body.via in ("snapshot", "fetch") else None
+
+
+def _parse_filing(body) -> Parsed10K:
+    """A landed 10-K, 10-Q or pre-inline-XBRL 10-K (landed by live mode as CIK##########-10K-<fiscal year end>)."""
+    filed = _ten_k_filing_date(body)
+    if body.kind == "sec-10q":
+        return parse_10q(body.read(), body.origin, filed=filed)
+    if body.kind == "sec-10k-text":
+        entity = re.fullmatch(r"CIK(\d{10})-10K-(\d{4}-\d{2}-\d{2})", body.entity)
+        return parse_10k_text(
+            body.read(),
+            body.origin,
+            cik=entity.group(1) if entity else None,
+            period_end=date.fromisoformat(entity.group(2)) if entity else None,
+            filed=filed,
+        )
+    return parse_10k(body.read(), body.origin, filed=filed)
 
 
 @dg.multi_asset(
@@ -92,11 +111,9 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
     rejects = [companyfacts.rejects]
     documents = []
     segment_frames = []
-    filing_bodies = [(b, parse_10k) for b in bodies_of(landing_sec, "sec-10k")]
-    filing_bodies += [(b, parse_10q) for b in bodies_of(landing_sec, "sec-10q")]
-    for body, parse in filing_bodies:
+    for body in [b for kind in ("sec-10k", "sec-10q", "sec-10k-text") for b in bodies_of(landing_sec, kind)]:
         try:
-            tenk = parse(body.read(), body.origin, filed=_ten_k_filing_date(body))
+            tenk = _parse_filing(body)
         except SourceFormatError as e:
             context.log.warning(f"{body.kind}: {e}; this body is skipped, the rest loads")
             rejects.append(

@@ -36,6 +36,9 @@ from pipelines.parsed import empty_rejects, rejects_frame
 # EDGAR URLs name the accession without dashes: /Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm
 _ARCHIVES_ACCESSION = re.compile(r"/Archives/edgar/data/\d+/(\d{10})(\d{2})(\d{6})/", re.IGNORECASE)
 _DASHED_ACCESSION = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")
+_ARCHIVES_CIK = re.compile(r"/Archives/edgar/data/(\d+)/", re.IGNORECASE)
+_FISCAL_YEAR_ENDED = re.compile(r"\byear\s+ended\s*:?\s*([A-Z][a-z]+\s+\d{1,2}\s*,\s*\d{4})", re.IGNORECASE)
+_FORM_10K = re.compile(r"\bform\s+10-K\b", re.IGNORECASE)
 _BLOCKS = {"div", "p", "tr", "td", "th", "li", "br", "table", "h1", "h2", "h3", "h4", "h5", "h6", "title"}
 _WORD_NUMBERS = {
     word: n
@@ -275,6 +278,50 @@ def _document_text(root) -> str:
     for element in root.iter(*_tags(*_BLOCKS)):
         element.tail = "\n" + (element.tail or "")
     return "".join(root.itertext()).replace("\xa0", " ")
+
+
+def parse_10k_text(
+    raw: bytes, origin: str, *, cik: str | None = None, period_end: date | None = None, filed: date | None = None
+) -> Parsed10K:
+    """A 10-K filed before inline XBRL (plain HTML, most FY2018 10-Ks): only its headcount is read; its figures
+    come from companyfacts. The CIK is the Archives URL's (or `cik`), the fiscal year end the cover's "for the
+    fiscal year ended <date>" (or `period_end`, from the submissions JSON in live mode)."""
+    body = gunzip_if_needed(raw, origin)
+    if not body.strip():
+        raise SourceFormatError(origin, "empty body, expected a 10-K document")
+    if b"</html>" not in body[-4096:].lower():
+        raise SourceFormatError(origin, "not a complete 10-K document: cut short (no </html>)")
+    try:
+        root = html.fromstring(body)
+    except (etree.ParserError, ValueError) as e:
+        raise SourceFormatError(origin, f"not an HTML document ({e})") from e
+    if any(el.tag.rsplit(":", 1)[-1].lower() == "header" and "ix" in el.tag.lower() for el in root.iter(etree.Element)):
+        raise SourceFormatError(origin, "this 10-K has inline XBRL: it is a sec-10k body")
+    text = _document_text(root)
+    cover = text[:30_000]
+    if not _FORM_10K.search(cover):
+        raise SourceFormatError(origin, "no 'Form 10-K' on its cover: not a 10-K")
+    if cik is None and (match := _ARCHIVES_CIK.search(origin)):
+        cik = match.group(1)
+    if period_end is None and (match := _FISCAL_YEAR_ENDED.search(cover)):
+        period_end = _date(match.group(1))
+    if not cik or not cik.isdigit():
+        raise SourceFormatError(origin, "a 10-K without inline XBRL names no CIK: fetch it from its EDGAR Archives URL")
+    if period_end is None:
+        raise SourceFormatError(origin, "no 'fiscal year ended <date>' on its cover")
+    headcount = parse_headcount(text)
+    return Parsed10K(
+        cik=cik.zfill(10),
+        company_name=None,
+        fiscal_period_end=period_end,
+        form="10-K",
+        accession=accession_from_origin(origin),
+        facts=pl.DataFrame(schema=FACT_SCHEMA),
+        employees=headcount.employees,
+        employees_sentence=headcount.sentence,
+        filed=filed,
+        employees_check="text" if headcount.employees is not None else None,
+    )
 
 
 def parse_10k(raw: bytes, origin: str, *, filed: date | None = None, segments: bool = True) -> Parsed10K:

@@ -5,14 +5,14 @@ Per company (CIK from dbt/seeds/companies.csv):
 2. submissions   https://data.sec.gov/submissions/CIK##########.json  (its filings, newest first, in
    `filings.recent`; older ones in pages `filings.files[].name`, which hold the same columns at top level;
    a page is fetched only when `recent` does not reach back to FY2018 and the page's dates overlap that)
-3. every original 10-K with inline XBRL for fiscal years since FY2018 and the last eight 10-Qs, at their
+3. every original 10-K of a fiscal year since FY2018 and the last eight inline-XBRL 10-Qs, at their
    Archives URLs https://www.sec.gov/Archives/edgar/data/<cik without zeros>/<accession without dashes>/<doc>
 
 A filed document never changes, so each is requested once: a filing whose URL is already in the landing
 zone (fetched or imported before) is not requested again, not even conditionally. The newest 10-K failing
 fails the source (the refresh warns and keeps the last good copies); an older filing failing is logged and
-tried again next refresh (it was not landed). Filings before inline XBRL (most FY2018 and some FY2019
-10-Ks) are plain HTML, which the parser refuses: they are not requested.
+tried again next refresh (it was not landed). A 10-K filed before inline XBRL (most FY2018 ones) is plain
+HTML: it is landed as kind sec-10k-text and gives its year's headcount only.
 
 SEC's fair-access rules (https://www.sec.gov/os/accessing-edgar-data): a User-Agent naming the requester
 and at most 10 requests per second; the framework's fetcher does both, and retries.
@@ -55,10 +55,13 @@ class TenKFiling:
     period_end: date  # reportDate: the fiscal year (10-K) or quarter (10-Q) end the filing covers
     form: str  # 10-K or 10-Q
     url: str
+    inline_xbrl: bool = True
 
     @property
     def kind(self) -> str:
-        return "sec-10q" if self.form.startswith("10-Q") else "sec-10k"
+        if self.form.startswith("10-Q"):
+            return "sec-10q"
+        return "sec-10k" if self.inline_xbrl else "sec-10k-text"  # before inline XBRL: its headcount only
 
     @property
     def entity(self) -> str:
@@ -153,17 +156,19 @@ def _as_filings(cik: str, listed: pl.DataFrame) -> list[TenKFiling]:
             url=ARCHIVES_URL.format(
                 cik=int(cik), accession=row["accession"].replace("-", ""), document=row["primary_document"]
             ),
+            inline_xbrl=row["inline_xbrl"] != 0,
         )
         for row in listed.iter_rows(named=True)
     ]
 
 
-def _inline_originals(listed: pl.DataFrame, form: str) -> pl.DataFrame:
-    """Original filings of `form` with an inline-XBRL primary document, the latest filing per period end."""
+def _originals(listed: pl.DataFrame, form: str, inline_only: bool = True) -> pl.DataFrame:
+    """Original filings of `form` (with an inline-XBRL primary document unless not `inline_only`), the latest
+    filing per period end."""
     return (
         listed.filter(
             pl.col("form") == form,
-            pl.col("inline_xbrl").fill_null(1) == 1,
+            (pl.col("inline_xbrl").fill_null(1) == 1) | (not inline_only),
             pl.col("primary_document").str.len_chars() > 0,
             pl.col("period_end").is_not_null(),
         )
@@ -180,7 +185,7 @@ def latest_10k(raw: bytes, origin: str) -> TenKFiling | None:
     """
     doc = load_submissions(raw, origin)
     cik = _cik_of(doc, origin)
-    ten_ks = _inline_originals(_filings_of(doc, origin), "10-K")
+    ten_ks = _originals(_filings_of(doc, origin), "10-K")
     return _as_filings(cik, ten_ks.head(1))[0] if ten_ks.height else None
 
 
@@ -196,10 +201,11 @@ def filings_to_fetch(
     doc = load_submissions(raw, origin)
     listed = pl.concat([_filings_of(doc, origin), *older_pages])
     # a fiscal year is named for the calendar year it ends in; 52/53-week years end up to a week into January
-    ten_ks = _inline_originals(listed, "10-K").filter(
+    # 10-Ks before inline XBRL (most of FY2018) too: their headcount is read from the text
+    ten_ks = _originals(listed, "10-K", inline_only=False).filter(
         (pl.col("period_end") - WEEK).dt.year() >= first_fiscal_year
     )
-    ten_qs = _inline_originals(listed, "10-Q").sort("period_end", descending=True).head(quarters)
+    ten_qs = _originals(listed, "10-Q").sort("period_end", descending=True).head(quarters)
     return _as_filings(_cik_of(doc, origin), pl.concat([ten_ks, ten_qs]).sort("filed", descending=True))
 
 

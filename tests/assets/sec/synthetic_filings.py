@@ -127,6 +127,18 @@ def synthetic_filing(
     ).encode()
 
 
+def synthetic_plain_10k(period_end: date, employees_sentence: str | None) -> bytes:
+    """A 10-K as filed before inline XBRL (plain HTML, no ix:header): cover text and a Human Capital section."""
+    return (
+        f"<html><head><title>{SYNTHETIC_NAME}</title></head><body>"
+        "<p>UNITED STATES SECURITIES AND EXCHANGE COMMISSION</p><p>FORM 10-K</p>"
+        f"<p>ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d) For the fiscal year ended "
+        f"{period_end:%B} {period_end.day}, {period_end.year}</p><p>{SYNTHETIC_NAME}</p>"
+        + (f"<p>Employees</p><p>{employees_sentence}</p>" if employees_sentence else "")
+        + "</body></html>"
+    ).encode()
+
+
 # A synthetic Amazon (CIK 0001018724) 10-Q for Q2 2025: the quarter and the half year, as a real 10-Q reports them
 # (income statement: three and six months; cash flow: six months only). Figures are made up.
 AMZN_CIK = "0001018724"

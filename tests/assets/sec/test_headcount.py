@@ -1,6 +1,14 @@
+import warnings
+from datetime import date
+
+import polars as pl
 import pytest
 
+from assets.sec.financials import financials_from_10ks
 from assets.sec.headcount import Headcount, parse_headcount
+from assets.sec.ixbrl import parse_10k, parse_10k_text
+from pipelines.errors import SourceFormatError
+from tests.assets.sec.synthetic_filings import CAPEX, Fact, synthetic_filing, synthetic_plain_10k
 
 
 @pytest.mark.parametrize(
@@ -68,14 +76,6 @@ def test_the_same_figure_stated_twice_is_not_a_conflict():
 
 # --- a headcount for every fiscal year, and dei:EntityNumberOfEmployees cross-checked (SYNTHETIC 10-Ks)
 
-import warnings  # noqa: E402
-from datetime import date  # noqa: E402
-
-import polars as pl  # noqa: E402
-
-from assets.sec.financials import financials_from_10ks  # noqa: E402
-from assets.sec.ixbrl import parse_10k  # noqa: E402
-from tests.assets.sec.synthetic_filings import CAPEX, Fact, synthetic_filing  # noqa: E402
 
 CIK = "0000099999"
 
@@ -118,3 +118,19 @@ def test_every_landed_10k_gives_its_own_year_a_headcount():
     years = fin.filter(fiscal_period="FY").sort("fiscal_year")
     assert years.select("fiscal_year", "employees").rows() == [(2022, 1_000), (2023, None), (2024, 1_200)]
     assert years["employees_sentence"][2] == "As of December 31, 2024, we had approximately 1,200 employees."
+
+
+def test_a_10k_filed_before_inline_xbrl_gives_its_headcount():
+    origin = "https://www.sec.gov/Archives/edgar/data/320193/000032019318000145/a10-k20189292018.htm"
+    doc = synthetic_plain_10k(date(2018, 9, 29), "As of September 29, 2018, the Company had approximately 132,000 full-time equivalent employees.")
+    tenk = parse_10k_text(doc, origin)
+    assert (tenk.cik, tenk.fiscal_period_end, tenk.accession, tenk.employees, tenk.facts.height) == (
+        "0000320193", date(2018, 9, 29), "0000320193-18-000145", 132_000, 0
+    )
+    with pytest.raises(SourceFormatError, match="has inline XBRL"):
+        inline = synthetic_filing(form="10-K", cik=CIK, period_end=date(2024, 12, 31), fiscal_year=2024, fiscal_period="FY", facts=[])
+        parse_10k_text(inline, origin)
+    with pytest.raises(SourceFormatError, match="names no CIK"):
+        parse_10k_text(doc, "/imports/a10-k2018.htm")
+    with pytest.raises(SourceFormatError, match="not a 10-K"):
+        parse_10k_text(b"<html><body><p>Form 10-Q</p></body></html>", origin)
