@@ -134,7 +134,7 @@ layoff_events_rows = row_count_check(["core", "layoff_events"])
 
 LAYOFF_EVENT_VERSIONS_EXPECTATIONS = [
     *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("event_id", "source", "as_of", "origin")],
-    ("expect_compound_columns_to_be_unique", {"column_list": ["event_id", "origin"]}),
+    ("expect_compound_columns_to_be_unique", {"column_list": ["event_id", "origin", "row_number"]}),
     ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
     ("expect_column_values_to_be_between", {"column": "employees_affected", "min_value": 0}),
 ]
@@ -143,7 +143,7 @@ layoff_event_versions_valid = table_check(
     "layoff_event_versions_valid",
     LAYOFF_EVENT_VERSIONS_EXPECTATIONS,
     description="core.layoff_event_versions: every listing names its event, source, download (origin) and as_of; "
-    "one listing per event and download; counts not negative",
+    "one listing per event and download row; counts not negative",
 )
 layoff_event_versions_rows = row_count_check(["core", "layoff_event_versions"])
 

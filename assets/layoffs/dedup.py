@@ -66,7 +66,9 @@ def event_history(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     Events add `versions` (downloads that carried it), `first_listed_as_of`, `last_listed_as_of`
     (NULL while the newest download reaching the event lists it) and `source_duplicates`
-    (layoffs.fyi rows of one export merged into it). Listings are VERSION_SCHEMA, one per download.
+    (layoffs.fyi rows of one export merged into it). Listings are VERSION_SCHEMA, one per row of a
+    download that listed the event (warn-scraper's CA CSV merges EDD's yearly reports, so a notice
+    re-listed by the next fiscal year's report is listed twice in that one download).
     """
     order = ["as_of", *(c for c in ("observed_as_of",) if c in events.columns), "origin", "row_number"]
     ordered = events.sort(order, nulls_last=False)
@@ -87,7 +89,7 @@ def event_history(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     columns = [*events.columns, *extra]
     merged = pl.concat([p.select(pl.col(c).cast(extra.get(c, events.schema.get(c))) for c in columns) for p in parts])
     history = pl.concat([h.select(pl.col(c).cast(t) for c, t in VERSION_SCHEMA.items()) for h in listings])
-    return merged.sort("source", "event_date", "company", "event_id"), history.unique(["event_id", "origin"], keep="last").sort("event_id", "as_of", "origin")
+    return merged.sort("source", "event_date", "company", "event_id"), history.sort("event_id", "as_of", "origin", "row_number")
 
 
 def _download_key(versions: pl.DataFrame) -> str:

@@ -21,7 +21,9 @@ cumulative list):
    `as_of` of the last download that listed it (NULL while the newest download reaching it lists it).
 4. Across reports (a new fiscal-year workbook re-listing an older notice with a new processed date
    and count), a notice of a newer report is linked to one of an older report when employer, notice
-   date and site agree (or the formats share no site field); the newer publication wins.
+   date and site agree (or the formats share no site field); the newer publication wins. Within one
+   report, two rows agreeing on employer, notice date, address, count and effective date but
+   processed on different days are the notice processed twice: the later processing wins.
 
 A notice keeps the `event_id` of its first version (warn.py), so ids stay put across revisions.
 Every listing is kept as a version (`core.layoff_event_versions`).
@@ -90,7 +92,7 @@ def _same_site(suffix: str = "_new") -> pl.Expr:
 
 def _pair(older: pl.DataFrame, newer: pl.DataFrame, on: list[str]) -> pl.DataFrame:
     columns = ["_company", "_name", "event_date", *(f"{s}_key" for s in SITE_FIELDS),
-               "employees_affected", "effective_date", "received_date", "notice_type"]
+               "employees_affected", "effective_date", "received_date", "notice_type", "report"]
     left = older.select("event_id", *columns)
     right = newer.select("_row", *columns)
     pairs = left.join(right, on=on, suffix="_new")
@@ -208,11 +210,15 @@ def _link_reports(notices: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     for part in notices.partition_by("source", maintain_order=True):
         part = part.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64))
         pairs = _pair(part.with_columns(event_id=pl.col("_row").cast(pl.String)), part, ["_company", "event_date"])
-        report_of = pl.Series(part["report"])
-        pairs = pairs.filter(pl.col("same_site").is_null() | pl.col("same_site")).filter(
-            pl.col("event_id").cast(pl.Int64).map_elements(lambda r: report_of[r], return_dtype=pl.String)
-            < pl.col("_row").map_elements(lambda r: report_of[r], return_dtype=pl.String)
-        ) if pairs.height else pairs
+        relisted = pl.col("report") < pl.col("report_new")
+        # one report listing a notice twice, processed twice (North State Public Radio, 2025-09-30, in
+        # the CSV's FY2025-26 rows: processed 09-30 and 10-09, same address, count and effective date)
+        reprocessed = (
+            (pl.col("report") == pl.col("report_new")) & (pl.col("received_date") < pl.col("received_date_new"))
+            & pl.col("address_key").is_not_null() & pl.col("same_site").fill_null(False)
+            & pl.col("_same_count") & pl.col("effective_date").eq_missing(pl.col("effective_date_new"))
+        )
+        pairs = pairs.filter((relisted & pl.col("same_site").fill_null(True)) | reprocessed)
         older_of = {row: int(older) for older, row in _one_to_one(pairs, set(), set())}
         ids = part["event_id"].to_list()
         final = []

@@ -206,8 +206,9 @@ def _ca_workbook(raw: bytes, origin: str) -> tuple[pl.DataFrame, date | None]:
         body.columns = _unique(header)
         body = body.filter(~pl.all_horizontal(pl.all().is_null()))
         title = " ".join(str(c) for row in cells.head(header_at).iter_rows() for c in row if c)
-        end = re.search(r"to\s+(\d{1,2}/\d{1,2}/\d{4})", title)
-        report_end = pl.Series([end.group(1)]).str.strptime(pl.Date, "%m/%d/%Y", strict=False)[0] if end else None
+        # "WARN REPORT - 07/01/25 to 09/24/2025" or "WARN REPORT - 01/01/2023 - 02/05/2025": the last date ends it
+        ends = re.findall(r"(?:to|-)\s*(\d{1,2}/\d{1,2}/\d{4})", title)
+        report_end = pl.Series(ends[-1:], dtype=pl.String).str.strptime(pl.Date, "%m/%d/%Y", strict=False)[0] if ends else None
         return body, report_end
     raise SourceFormatError(origin, f"no sheet {CA_SHEET!r} and no sheet with a WARN header (sheets: {sheets})")
 
