@@ -55,7 +55,7 @@ def test_snapshot_refresh_then_an_imported_workbook_duplicates_nothing(tmp_path)
     # the blocking check's suite, run directly (the check's own build-file lookup needs a run id that
     # Dagster 1.13 contexts lack: reported to the lead)
     failures, evaluated = validate_frame(events, "layoff_events_test", layoffs_assets.layoff_events_expectations(events))
-    assert failures == [] and evaluated == 9
+    assert failures == [] and evaluated == 10
     coverage = tables["core.layoff_coverage"]
     assert coverage.filter(pl.col("source") == "warn_ca").select("first_date", "last_date").rows() == [
         (date(2008, 9, 4), date(2026, 1, 7))
