@@ -1,9 +1,11 @@
 """Layoffs as Dagster assets: landing -> raw.layoff_events (every version of every download) and
-raw.layoffs_rejects -> core.layoff_events (one row per event, ticker set), with blocking checks.
+raw.layoffs_rejects -> core.layoff_events (one row per event, ticker set) with
+core.layoff_event_versions (each listing), and core.layoff_coverage (the dates the downloads cover),
+with blocking checks.
 
 Every landed download stays in the landing zone (history kinds), so each refresh rebuilds the
 events from all of them: overlapping layoffs.fyi exports and successive WARN reports fold into one
-row per event in `deduplicate_events`, and a later import only adds what is new.
+row per event in `event_history` (rules: docs/layoffs.md), and a later import only adds what is new.
 """
 
 import dagster as dg

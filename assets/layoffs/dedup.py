@@ -38,7 +38,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.layoffs.events import company_key
-from assets.layoffs.supersession import supersede_warn
+from assets.layoffs.supersession import supersede_warn, unique_ids
 
 TRACE_COLUMNS = ("origin", "row_number", "as_of", "observed_as_of", "landed_sha256")
 DATE_ADDED_SLACK_DAYS = 1  # Airtable renders the record's creation time in the exporter's time zone
@@ -144,7 +144,7 @@ def _link_layoffs_fyi(versions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
             )
             .drop("_linked", "_seen", "_first", "_dups")
         )
-        update = _unique_new_ids(update, taken=set(current["event_id"]), linked=set(linked["event_id"]))
+        update = unique_ids(update, taken=set(current["event_id"]) - set(linked["event_id"]))
         first, last = download["event_date"].min(), download["event_date"].max()
         dropped = current.filter(~pl.col("event_id").is_in(linked["event_id"].implode())).with_columns(
             # not in an export whose window holds its date: the tracker no longer lists it
@@ -187,18 +187,3 @@ def _links(current: pl.DataFrame, download: pl.DataFrame) -> list[tuple[str, int
                 used_events.add(event_id)
                 used_rows.add(row_number)
     return links
-
-
-def _unique_new_ids(update: pl.DataFrame, taken: set[str], linked: set[str]) -> pl.DataFrame:
-    """A new event whose first-version id is already held by another event gets a suffix."""
-    ids = []
-    in_use = taken - linked
-    for event_id in update["event_id"]:
-        candidate, n = event_id, 1
-        while candidate in in_use:
-            n += 1
-            candidate = f"{event_id}-{n}"
-        in_use.add(candidate)
-        ids.append(candidate)
-    return update.with_columns(event_id=pl.Series(ids, dtype=pl.String))
-

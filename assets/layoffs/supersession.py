@@ -44,7 +44,7 @@ UNKNOWN_SITE_SCORE = 8  # neither agrees nor disagrees: ranks below a known same
 def supersede_warn(versions: pl.DataFrame, download: str, order: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every parsed WARN row of every download -> (one row per notice, every listing of it).
 
-    The notice row adds `versions` (downloads listing it), `first_listed_as_of`, `last_listed_as_of`.
+    The notice row adds `versions` (its listings), `first_listed_as_of`, `last_listed_as_of`.
     The listings are (event_id, source, as_of, employees_affected, effective_date, origin, row_number).
     """
     keyed = _keyed(versions.sort(order, nulls_last=False))
@@ -105,7 +105,6 @@ def _pair(older: pl.DataFrame, newer: pl.DataFrame, on: list[str]) -> pl.DataFra
         _score=pl.when(site).then(SCORE["same_site"]).when(site.is_null()).then(UNKNOWN_SITE_SCORE).otherwise(0)
         + pl.sum_horizontal(same[c].cast(pl.Int32) * SCORE[c] for c in same),
         _same_count=same["employees_affected"],
-        _same_received=same["received_date"],
     )
 
 
@@ -178,7 +177,7 @@ def _supersede_report(part: pl.DataFrame, download: str) -> tuple[pl.DataFrame, 
             )
             .drop("_linked", "_seen", "_first", *(f"_old_{c}" for c in descriptive))
         )
-        update = _unique_ids(update, taken=set(current["event_id"]) - set(links["_linked"]))
+        update = unique_ids(update, taken=set(current["event_id"]) - set(links["_linked"]))
         first, last = rows["_listed_on"].min(), rows["_listed_on"].max()
         dropped = current.join(links, left_on="event_id", right_on="_linked", how="anti").with_columns(
             # absent from a download that reaches its processed date: no longer listed
@@ -190,7 +189,7 @@ def _supersede_report(part: pl.DataFrame, download: str) -> tuple[pl.DataFrame, 
     return current.drop("_row"), history
 
 
-def _unique_ids(update: pl.DataFrame, taken: set[str]) -> pl.DataFrame:
+def unique_ids(update: pl.DataFrame, taken: set[str]) -> pl.DataFrame:
     """A new notice whose first-version id another notice already holds gets a suffix."""
     ids = []
     for event_id in update["event_id"]:
@@ -230,7 +229,7 @@ def _link_reports(notices: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         taken: set[str] = set()
         id_of: dict[int, str] = {}
         for row in sorted(set(final)):
-            id_of[row] = _unique_ids(pl.DataFrame({"event_id": [ids[row]]}), taken)["event_id"][0]
+            id_of[row] = unique_ids(pl.DataFrame({"event_id": [ids[row]]}), taken)["event_id"][0]
         ids = [id_of.get(r) for r in range(part.height)]
         part = part.with_columns(_event_row=pl.Series(final, dtype=pl.Int64))
         remaps.append(part.select("source", "report", "event_id", final_id=pl.col("_event_row").map_elements(
