@@ -33,6 +33,22 @@ def read_history(path: Path) -> list[dict]:
     return runs
 
 
+def _layoff_lines(warehouse: Path) -> list[str]:
+    """What the layoffs deduplication merged (docs/layoffs.md), from the published tables."""
+    try:
+        rows = read_published(
+            warehouse,
+            "select sum(source_duplicates) filter (where source = 'layoffs_fyi'),"
+            " count(*) filter (where last_listed_as_of is not null) from core.layoff_events",
+        )
+    except Exception:  # noqa: BLE001 - a warehouse published before these columns existed
+        return []
+    if not rows or rows[0][0] is None:
+        return []
+    merged, delisted = rows[0]
+    return [f"layoffs: {merged:,} layoffs.fyi source duplicates merged; {delisted:,} events no longer listed by a newer download (kept)"]
+
+
 def status_lines(warehouse: Path) -> list[str]:
     lines = []
     try:
@@ -42,6 +58,7 @@ def status_lines(warehouse: Path) -> list[str]:
     if published:
         at, fingerprint = published[0]
         lines.append(f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})")
+        lines.extend(_layoff_lines(warehouse))
     else:
         lines.append(f"warehouse {warehouse}: nothing published yet (run `capex refresh --offline`)")
     lines += coverage_lines(warehouse)

@@ -1,16 +1,19 @@
 """Layoffs as Dagster assets: landing -> raw.layoff_events (every version of every download) and
-raw.layoffs_rejects -> core.layoff_events (one row per event, ticker set), with blocking checks.
+raw.layoffs_rejects -> core.layoff_events (one row per event, ticker set) with
+core.layoff_event_versions (each listing), and core.layoff_coverage (the dates the downloads cover),
+with blocking checks.
 
 Every landed download stays in the landing zone (history kinds), so each refresh rebuilds the
 events from all of them: overlapping layoffs.fyi exports and successive WARN reports fold into one
-row per event in `deduplicate_events`, and a later import only adds what is new.
+row per event in `event_history` (rules: docs/layoffs.md), and a later import only adds what is new.
 """
 
 import dagster as dg
 import polars as pl
 
 from assets.layoffs.companies import match_companies, match_rate
-from assets.layoffs.dedup import deduplicate_events
+from assets.layoffs.coverage import layoff_coverage
+from assets.layoffs.dedup import event_history
 from assets.layoffs.events import EVENT_SCHEMA, SOURCES
 from assets.layoffs.kinds import KINDS, PARSERS
 from assets.layoffs.live import fetch_live
@@ -69,29 +72,44 @@ def read_company_seeds() -> tuple[pl.DataFrame, pl.DataFrame]:
     return frames[0], frames[1]
 
 
-@dg.asset(
-    key=["core", "layoff_events"],
+@dg.multi_asset(
+    outs={
+        "core_layoff_events": dg.AssetOut(
+            key=["core", "layoff_events"], kinds={"polars"},
+            description="One row per layoff event or WARN notice across all downloads: the newest download of a "
+            "report is the truth for what it lists (a revised head count or date replaces the older one under the "
+            "same event_id); a notice a newer download no longer lists is kept with last_listed_as_of set; "
+            "layoffs.fyi's own duplicate rows are merged (source_duplicates). Ticker set for tracked companies.",
+        ),
+        "core_layoff_event_versions": dg.AssetOut(
+            key=["core", "layoff_event_versions"], kinds={"polars"},
+            description="A notice's or event's history: one row per download that listed it (event_id, as_of, "
+            "employees_affected, effective_date, origin).",
+        ),
+    },
     ins={"raw_layoff_events": dg.AssetIn(key=["raw", "layoff_events"])},
     group_name="layoffs",
-    kinds={"polars"},
-    description="One row per layoff event or WARN notice across all downloads (the latest version of a "
-    "revised layoffs.fyi row wins), with the ticker when the company is a tracked one.",
 )
-def core_layoff_events(context: dg.AssetExecutionContext, raw_layoff_events: pl.DataFrame) -> pl.DataFrame:
+def core_layoff_events(context: dg.AssetExecutionContext, raw_layoff_events: pl.DataFrame):
     aliases, companies = read_company_seeds()
-    events = match_companies(deduplicate_events(raw_layoff_events), aliases, companies)
+    deduplicated, versions = event_history(raw_layoff_events)
+    events = match_companies(deduplicated, aliases, companies)
     report = match_rate(events)
+    merged = int(events.filter(pl.col("source") == "layoffs_fyi")["source_duplicates"].sum() or 0)
+    delisted = events.filter(pl.col("last_listed_as_of").is_not_null()).group_by("source").len().sort("source")
     context.log.info(
         f"core.layoff_events: {report['events']:,} events from {raw_layoff_events.height:,} rows; "
-        f"{report['matched']:,} matched to a ticker ({report['by_ticker']})"
+        f"{report['matched']:,} matched to a ticker ({report['by_ticker']}); {merged} layoffs.fyi source "
+        f"duplicates merged; no longer listed: {dict(delisted.iter_rows())}"
     )
     context.add_output_metadata({
         "events": report["events"],
         "matched": report["matched"],
+        "layoffs_fyi_duplicates_merged": merged,
         "match_rate_by_source": dg.MetadataValue.json(report["by_source"]),
         "unmatched_brand_names": dg.MetadataValue.json(report["unmatched_brand_names"]),
-    })
-    return events
+    }, output_name="core_layoff_events")
+    return events, versions
 
 
 def layoff_events_expectations(frame: pl.DataFrame) -> list[tuple[str, dict]]:
@@ -100,6 +118,7 @@ def layoff_events_expectations(frame: pl.DataFrame) -> list[tuple[str, dict]]:
         *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("event_id", "source", "company", "event_date")],
         ("expect_column_values_to_be_unique", {"column": "event_id"}),
         ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
+        ("expect_column_values_to_be_between", {"column": "versions", "min_value": 1}),
         ("expect_column_values_to_be_between", {"column": "employees_affected", "min_value": 0}),
         ("expect_column_values_to_be_between", {"column": "percentage", "min_value": 0, "max_value": 1}),
         ("expect_column_values_to_be_in_set", {"column": "ticker", "value_set": tracked}),
@@ -114,3 +133,47 @@ layoff_events_valid = table_check(
     "negative, percentages are fractions 0-1, tickers are tracked companies",
 )
 layoff_events_rows = row_count_check(["core", "layoff_events"])
+
+LAYOFF_EVENT_VERSIONS_EXPECTATIONS = [
+    *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("event_id", "source", "as_of", "origin")],
+    ("expect_compound_columns_to_be_unique", {"column_list": ["event_id", "origin", "row_number"]}),
+    ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
+    ("expect_column_values_to_be_between", {"column": "employees_affected", "min_value": 0}),
+]
+layoff_event_versions_valid = table_check(
+    ["core", "layoff_event_versions"],
+    "layoff_event_versions_valid",
+    LAYOFF_EVENT_VERSIONS_EXPECTATIONS,
+    description="core.layoff_event_versions: every listing names its event, source, download (origin) and as_of; "
+    "one listing per event and download row; counts not negative",
+)
+layoff_event_versions_rows = row_count_check(["core", "layoff_event_versions"])
+
+
+@dg.asset(
+    key=["core", "layoff_coverage"],
+    ins={"raw_layoff_events": dg.AssetIn(key=["raw", "layoff_events"])},
+    group_name="layoffs",
+    kinds={"polars"},
+    description="Per source and state, each continuous stretch of dates the downloads held cover "
+    "(first_date..last_date): a day outside every stretch is not covered, which is not the same as no layoffs.",
+)
+def core_layoff_coverage(raw_layoff_events: pl.DataFrame) -> pl.DataFrame:
+    return layoff_coverage(raw_layoff_events)
+
+
+LAYOFF_COVERAGE_EXPECTATIONS = [
+    *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("source", "first_date", "last_date", "downloads")],
+    ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
+    ("expect_compound_columns_to_be_unique", {"column_list": ["source", "first_date"]}),
+    ("expect_column_pair_values_a_to_be_greater_than_b",
+     {"column_A": "last_date", "column_B": "first_date", "or_equal": True}),
+]
+layoff_coverage_valid = table_check(
+    ["core", "layoff_coverage"],
+    "layoff_coverage_valid",
+    LAYOFF_COVERAGE_EXPECTATIONS,
+    description="core.layoff_coverage: every stretch has a known source, a first and last date (first <= last) "
+    "and the downloads behind it; one stretch per source and first date",
+)
+layoff_coverage_rows = row_count_check(["core", "layoff_coverage"])

@@ -44,6 +44,7 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "origin": pl.String,  # the file name or URL of the body
     "row_number": pl.Int64,  # 1-based data row inside the body
     "as_of": pl.Date,  # newest date the body itself states (its last addition, report end date)
+    "report": pl.String,  # WARN: the publication a row belongs to (CA "FY2024-25", NY/TX the notice year, WA "cumulative")
     # extras
     "date_added": pl.Date,  # layoffs.fyi: when the tracker added the row (its most stable field)
     "stage": pl.String,

@@ -4,11 +4,18 @@ One row per notice site as the state publishes it. Every format is read by heade
 reordered or extended export still loads; a missing required column is a SourceFormatError naming
 the file and the column; a row with an unreadable date or count is held out as a reject.
 
-Identity: a WARN notice does not change once filed (an amendment is filed as a new notice), and the
-fields every publication of a notice agrees on are the employer, the notice date and the number of
-workers (CA's PDF-derived rows have no address, its workbook rows do). `event_id` hashes those plus
-the row's rank among rows of the same body sharing them (a notice covering three sites with equal
-counts is three rows): successive downloads of a state's report give the same notice the same id.
+Identity: a state revises a notice in place between downloads of its report (head count, effective
+date, industry, address), so no field but the employer and the notice date survives every edit.
+`event_id` here is only the id a notice gets when first seen: a hash of employer, notice date, the
+coarsest site field every format of the state gives (county, else city, else location) and the
+row's rank among rows of the body sharing those (a CA notice listed once per site, or two notices
+of one employer and site on one day), ranked by count, effective date and site. Which rows of later
+downloads are the same notice is decided across downloads in `supersession.py`, which carries this
+id forward, so a revised head count keeps its id.
+
+`report` names the publication a row belongs to, the unit a newer download supersedes: CA EDD
+publishes one report per fiscal year (July-June) of the processed date; NY's dashboard and TX's
+workbooks are yearly by notice date; WA's search grid is one cumulative list.
 """
 
 from __future__ import annotations
@@ -94,13 +101,15 @@ def parse_warn_ca(raw: bytes, origin: str) -> Parsed:
         frame, report_end = _ca_workbook(raw, origin)
     else:
         frame, report_end = read_csv_body(raw, origin, "CA WARN CSV"), None
-    return _warn_events(frame, origin, "warn_ca", "CA", CA_FIELDS, "CA WARN report", as_of=report_end)
+    return _warn_events(frame, origin, "warn_ca", "CA", CA_FIELDS, "CA WARN report", as_of=report_end,
+                        report=_fiscal_year(pl.coalesce("received_date", "event_date")))
 
 
 def parse_warn_ny(raw: bytes, origin: str) -> Parsed:
     """New York DOL: the Tableau dashboard's CSV export (2026 layout with a Reason column, or the
     2025 layout with `Measure Names` and a duplicated workers column)."""
-    return _warn_events(read_csv_body(raw, origin, "NY WARN CSV"), origin, "warn_ny", "NY", NY_FIELDS, "NY WARN export")
+    return _warn_events(read_csv_body(raw, origin, "NY WARN CSV"), origin, "warn_ny", "NY", NY_FIELDS, "NY WARN export",
+                        report=pl.col("event_date").dt.year().cast(pl.String))
 
 
 def parse_warn_wa(raw: bytes, origin: str) -> Parsed:
@@ -108,7 +117,7 @@ def parse_warn_wa(raw: bytes, origin: str) -> Parsed:
     raw = plain_body(raw, origin)
     head = raw.lstrip()[:1000].lower()
     frame = _wa_html(raw, origin) if b"<html" in head or b"<!doctype" in head else read_csv_body(raw, origin, "WA WARN CSV")
-    return _warn_events(frame, origin, "warn_wa", "WA", WA_FIELDS, "WA WARN export")
+    return _warn_events(frame, origin, "warn_wa", "WA", WA_FIELDS, "WA WARN export", report=pl.lit("cumulative"))
 
 
 def parse_warn_tx(raw: bytes, origin: str) -> Parsed:
@@ -119,7 +128,8 @@ def parse_warn_tx(raw: bytes, origin: str) -> Parsed:
     # warn-scraper's TX file concatenates TWC's yearly workbooks with BLN's historical one, which
     # overlap: 1,449 of its 8,712 rows repeat an earlier row in every field. Such a repeat is the same
     # notice listed twice, not a second site (unlike CA, whose PDF rows omit the site's address).
-    return _warn_events(frame, origin, "warn_tx", "TX", TX_FIELDS, "TX WARN export", repeats_are_copies=True)
+    return _warn_events(frame, origin, "warn_tx", "TX", TX_FIELDS, "TX WARN export", repeats_are_copies=True,
+                        report=pl.col("event_date").dt.year().cast(pl.String))
 
 
 def _warn_events(
@@ -131,6 +141,7 @@ def _warn_events(
     what: str,
     as_of: date | None = None,
     repeats_are_copies: bool = False,
+    report: pl.Expr = pl.lit(None, pl.String),
 ) -> Parsed:
     selected, headers = select_fields(frame, origin, fields, REQUIRED, what)
     if repeats_are_copies:
@@ -146,12 +157,21 @@ def _warn_events(
         country=pl.lit("United States"),
         location=pl.coalesce(pl.col(c) for c in ("location", "address", "city", "county") if c in fields),
         as_of=pl.lit(as_of, pl.Date) if as_of else pl.max_horizontal(newest),
+        report=report,
+    )
+    rows = event_rows(rows, source, origin).with_columns(
+        _site=pl.coalesce("county", "city", "location").str.to_lowercase().str.replace_all(r"\s+", " ")
     )
     rows = with_event_ids(
-        event_rows(rows, source, origin), source, key=["company", "event_date", "employees_affected"],
-        order_by=["location", "county"],
-    )
+        rows, source, key=["company", "event_date", "_site"], order_by=["employees_affected", "effective_date", "location"]
+    ).drop("_site")
     return Parsed(rows, rejects)
+
+
+def _fiscal_year(day: pl.Expr) -> pl.Expr:
+    """California's fiscal year (July-June) of a date, as EDD names its reports: FY2024-25."""
+    start = day.dt.year() - (day.dt.month() < 7).cast(pl.Int32)
+    return pl.format("FY{}-{}", start, ((start + 1) % 100).cast(pl.String).str.zfill(2))
 
 
 def _ca_workbook(raw: bytes, origin: str) -> tuple[pl.DataFrame, date | None]:
@@ -186,8 +206,9 @@ def _ca_workbook(raw: bytes, origin: str) -> tuple[pl.DataFrame, date | None]:
         body.columns = _unique(header)
         body = body.filter(~pl.all_horizontal(pl.all().is_null()))
         title = " ".join(str(c) for row in cells.head(header_at).iter_rows() for c in row if c)
-        end = re.search(r"to\s+(\d{1,2}/\d{1,2}/\d{4})", title)
-        report_end = pl.Series([end.group(1)]).str.strptime(pl.Date, "%m/%d/%Y", strict=False)[0] if end else None
+        # "WARN REPORT - 07/01/25 to 09/24/2025" or "WARN REPORT - 01/01/2023 - 02/05/2025": the last date ends it
+        ends = re.findall(r"(?:to|-)\s*(\d{1,2}/\d{1,2}/\d{4})", title)
+        report_end = pl.Series(ends[-1:], dtype=pl.String).str.strptime(pl.Date, "%m/%d/%Y", strict=False)[0] if ends else None
         return body, report_end
     raise SourceFormatError(origin, f"no sheet {CA_SHEET!r} and no sheet with a WARN header (sheets: {sheets})")
 

@@ -12,5 +12,9 @@ select
     region,
     country,
     industry,
-    source_url
+    source_url,
+    versions,
+    first_listed_as_of,
+    last_listed_as_of,
+    source_duplicates
 from {{ source('core_layoffs', 'layoff_events') }}

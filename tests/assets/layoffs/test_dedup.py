@@ -44,10 +44,12 @@ def test_revised_row_replaces_its_earlier_version(fyi_events):
 
 def test_every_export_row_is_one_event_and_ids_are_unique(parsed, fyi_events):
     assert fyi_events["event_id"].is_unique().all()
-    # the full-history May export is contained; the site CSV adds 2 rows the tracker later dropped or renamed
+    # the full-history May export is contained (its 4,411 rows list Terminus's 2022-05-27 layoff twice,
+    # same article, added 2022-05-28 and 2023-02-19); the site CSV adds 2 rows the tracker later dropped
     both = deduplicate_events(pl.concat([parsed[FYI_SITE_CSV].rows, parsed[FYI_KAGGLE].rows]))
-    assert both.height == 4411 + 2
-    assert fyi_events.height == 4581  # + rows added after 2026-05-16 by the mangled and API exports
+    assert both.height == 4411 - 1 + 2
+    # + rows added after 2026-05-16 by the mangled and API exports, less FNZ's second row of 2023-07-06
+    assert fyi_events.height == 4581 - 2
     assert fyi_events["event_date"].max() == date(2026, 8, 21)
 
 
@@ -64,26 +66,37 @@ def test_same_download_landed_twice_changes_nothing(parsed):
     rows = parsed[FYI_KAGGLE].rows
     once = deduplicate_events(rows)
     again = pl.concat([rows, rows.with_columns(origin=pl.lit("copy.csv"))])
-    assert deduplicate_events(again).height == once.height == 4411
+    assert deduplicate_events(again).height == once.height == 4411 - 1
 
 
-def test_later_ca_workbook_adds_only_its_new_notices(parsed):
+def test_later_ca_download_supersedes_the_earlier_one_of_its_report(parsed):
     loaded = deduplicate_events(parsed[CA_CSV].rows)
-    assert loaded.height == 16451
     with_sep = deduplicate_events(pl.concat([parsed[CA_CSV].rows, parsed[CA_SEP].rows]))
-    added = with_sep.join(loaded, on="event_id", how="anti")
-    # the 347 notices of the September workbook are in the later CSV too, but for two rows whose
-    # employer EDD later corrected ("Dreyer's Grand Ice Cream's" -> "Dreyer's Grand Ice Cream")
-    assert added.select("company", "employees_affected").sort("employees_affected").rows() == [
-        ("Dreyer's Grand Ice Cream's", 110),
-        ("Dreyer's Grand Ice Cream's", 214),
+    # the September workbook (FY2025-26 to 09/24) is older than the CSV's FY2025-26 rows (to 2026-01-07):
+    # every notice it lists is in the CSV but one, which the CSV no longer lists (kept and marked)
+    delisted = with_sep.filter(pl.col("last_listed_as_of").is_not_null())
+    assert delisted.select("company", "event_date", "employees_affected", "last_listed_as_of").rows() == [
+        ("Dreyer's Grand Ice Cream's", date(2025, 9, 24), 110, date(2025, 9, 24)),
     ]
-    assert with_sep.filter(pl.col("versions") == 2).height == 345
+    # EDD revised the other in place: "Dreyer's Grand Ice Cream's", Kern County, noticed 2025-09-24 for
+    # 214 became "Dreyer's Grand Ice Cream", noticed 2025-09-23 for 726 (same effective date 2025-11-23)
+    kern = with_sep.filter(pl.col("company").str.starts_with("Dreyer") & (pl.col("county") == "Kern County")
+                           & (pl.col("event_date").dt.year() == 2025))
+    assert kern.select("company", "event_date", "employees_affected", "versions").rows() == [
+        ("Dreyer's Grand Ice Cream", date(2025, 9, 23), 726, 2)
+    ]
+    # ...under the id it got when first seen, in September
+    first_seen = parsed[CA_SEP].rows.filter(pl.col("company").str.starts_with("Dreyer") & (pl.col("employees_affected") == 214))
+    assert kern["event_id"].to_list() == first_seen["event_id"].to_list()
+    assert with_sep.height == loaded.height + 1
 
 
 def test_warn_latest_version_wins_and_keeps_older_details(parsed):
     events = deduplicate_events(pl.concat([parsed[CA_FEB].rows, parsed[CA_CSV].rows]))
-    assert events.height == 16451 + 1  # Walmart 2025-02-05: 77 workers in February, 79 in the CSV
+    # Walmart 2025-02-05: 77 workers in the February workbook, 79 in the CSV's FY2024-25 rows: one notice
+    walmart = events.filter((pl.col("company") == "Walmart") & (pl.col("event_date") == date(2025, 2, 5)))
+    assert walmart.select("employees_affected", "versions").rows() == [(79, 2)]
+    assert events.height == deduplicate_events(parsed[CA_CSV].rows).height
     lockheed = events.filter((pl.col("company") == "Lockheed Martin") & (pl.col("event_date") == date(2024, 7, 1)))
     row = lockheed.row(0, named=True)
     assert row["origin"] == "ca_warn-scraper-export_2014-07_to_2026-01-07.csv"  # the newer download
@@ -95,4 +108,4 @@ def test_framework_lineage_columns_are_kept(parsed):
     rows = parsed[FYI_KAGGLE].rows.with_columns(landed_sha256=pl.lit("ab" * 32), observed_as_of=pl.lit("2026-05-20"))
     events = deduplicate_events(rows)
     assert {"landed_sha256", "observed_as_of", "versions"} <= set(events.columns)
-    assert events.height == 4411
+    assert events.height == 4411 - 1
