@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 import polars as pl
 
+from assets.gpu.index import gpu_provider_prices
 from assets.marts.assumptions import assumptions_table
 from assets.marts.industry_summary import industry_summary
 from assets.marts.revenue_gap import revenue_gap, revenue_gap_depreciation, revenue_gap_sensitivity
@@ -21,6 +22,7 @@ FINANCIALS = dg.AssetIn(key=["core", "financials"])
 LAYOFF_EVENTS = dg.AssetIn(key=["core", "layoff_events"])
 GPU_PRICE_INDEX = dg.AssetIn(key=["marts", "gpu_price_index"])
 GPU_HARDWARE = dg.AssetIn(key=["core", "gpu_hardware"])
+GPU_PRICES = dg.AssetIn(key=["core", "gpu_prices"])
 
 
 def read_seed(name: str) -> pl.DataFrame:
@@ -69,13 +71,18 @@ def marts_industry_summary(
     return industry_summary(financials, read_seed("companies"), layoff_events, gpu_price_index)
 
 
-@_mart("gpu_unit_economics", "Owner's cost of a GPU-hour (list price, useful life, power) against the rental "
-       "price index: break-even utilization and payback, per family, day, pricing and useful life.",
-       {"gpu_price_index": GPU_PRICE_INDEX, "gpu_hardware": GPU_HARDWARE})  # fmt: skip
-def marts_gpu_unit_economics(gpu_price_index: pl.DataFrame, gpu_hardware: pl.DataFrame) -> pl.DataFrame:
-    return gpu_unit_economics(
-        gpu_price_index, gpu_hardware, read_seed("gpu_list_prices"), read_seed("assumptions")
-    )
+@_mart("gpu_provider_prices", "Per day, provider, GPU family, pricing type and region: offers and "
+       "p10/median/p90 $/GPU-hour, placeholder prices held out (one provider per series).",
+       {"gpu_prices": GPU_PRICES})  # fmt: skip
+def marts_gpu_provider_prices(gpu_prices: pl.DataFrame) -> pl.DataFrame:
+    return gpu_provider_prices(gpu_prices)
+
+
+@_mart("gpu_unit_economics", "Owner's cost of a GPU-hour (list price with the host, cost of capital, useful "
+       "life, power) against the same model's rentals per provider: break-even utilization, payback, pays_back.",
+       {"gpu_prices": GPU_PRICES, "gpu_hardware": GPU_HARDWARE})  # fmt: skip
+def marts_gpu_unit_economics(gpu_prices: pl.DataFrame, gpu_hardware: pl.DataFrame) -> pl.DataFrame:
+    return gpu_unit_economics(gpu_prices, gpu_hardware, read_seed("gpu_list_prices"), read_seed("assumptions"))
 
 
 @_mart("assumptions", "Every assumption the marts use, with its source (dbt/seeds/assumptions.csv).", {})
@@ -103,10 +110,20 @@ EXPECTATIONS = {
          {"column": "target_gross_margin", "min_value": 0, "max_value": 1, "strict_max": True}),
         ("expect_column_values_to_be_between", {"column": "spend_usd", "min_value": 0}),
     ],
+    "gpu_provider_prices": [
+        ("expect_column_values_to_not_be_null", {"column": "provider"}),
+        ("expect_compound_columns_to_be_unique",
+         {"column_list": ["observed_on", "provider", "gpu_family", "pricing", "region"]}),
+        ("expect_column_values_to_be_between", {"column": "offers", "min_value": 1}),
+        ("expect_column_pair_values_a_to_be_greater_than_b",
+         {"column_A": "median_usd_per_gpu_hour", "column_B": "p10_usd_per_gpu_hour", "or_equal": True}),
+        ("expect_column_pair_values_a_to_be_greater_than_b",
+         {"column_A": "p90_usd_per_gpu_hour", "column_B": "median_usd_per_gpu_hour", "or_equal": True}),
+    ],
     "gpu_unit_economics": [
         ("expect_column_values_to_not_be_null", {"column": "gpu_family"}),
         ("expect_compound_columns_to_be_unique",
-         {"column_list": ["observed_on", "gpu_family", "pricing", "useful_life_years"]}),
+         {"column_list": ["observed_on", "provider", "gpu_family", "pricing", "useful_life_years"]}),
         ("expect_column_values_to_be_between", {"column": "list_price_usd", "min_value": 0, "strict_min": True}),
         ("expect_column_values_to_be_between",
          {"column": "break_even_utilization", "min_value": 0, "strict_min": True}),
@@ -126,7 +143,11 @@ revenue_gap_valid = table_check(
 )  # fmt: skip
 gpu_unit_economics_valid = table_check(
     ["marts", "gpu_unit_economics"], "gpu_unit_economics_valid", EXPECTATIONS["gpu_unit_economics"],
-    description="one row per family, day, pricing and useful life; list price and break-even above 0",
+    description="one row per day, provider, family, pricing and useful life; list price and break-even above 0",
+)  # fmt: skip
+gpu_provider_prices_valid = table_check(
+    ["marts", "gpu_provider_prices"], "gpu_provider_prices_valid", EXPECTATIONS["gpu_provider_prices"],
+    description="one row per day, provider, family, pricing and region; at least one offer; p10 <= median <= p90",
 )  # fmt: skip
 industry_summary_valid = table_check(
     ["marts", "industry_summary"], "industry_summary_valid", EXPECTATIONS["industry_summary"],
@@ -135,3 +156,4 @@ industry_summary_valid = table_check(
 spend_ratio_rows = row_count_check(["marts", "spend_ratio"])
 revenue_gap_rows = row_count_check(["marts", "revenue_gap"])
 gpu_unit_economics_rows = row_count_check(["marts", "gpu_unit_economics"])
+gpu_provider_prices_rows = row_count_check(["marts", "gpu_provider_prices"])

@@ -60,10 +60,10 @@ GPU_HARDWARE = {
 GPU_LIST_PRICES = {
     "gpu_family": pl.String,
     "gpu_model": pl.String,
-    "list_price_usd": pl.Float64,
     "source": pl.String,
 }
-GPU_LIST_PRICES_EXTRAS = {"tdp_watts": pl.Float64}
+# A blank list price is the model's price in core.gpu_hardware; includes_host is "true" or "false".
+GPU_LIST_PRICES_EXTRAS = {"list_price_usd": pl.Float64, "includes_host": pl.String, "tdp_watts": pl.Float64}
 
 
 def input_table(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from assets.gpu.index import PLACEHOLDER_RATIO, PLACEHOLDER_USD_PER_GPU_HOUR
 from assets.marts.revenue_gap import COHORT, CONTRACT_COLUMNS, SEQUOIA_SPEND_TICKER, TRACE_COLUMNS
 
 # DuckDB: list of tickers (comma-separated text) -> sorted distinct list without the empty string.
@@ -202,25 +203,128 @@ def revenue_gap_duckdb(
     )
 
 
+def _usable_gpu_prices_sql(con: duckdb.DuckDBPyConnection, gpu_prices: str) -> str:
+    """CTEs `base` and `usable` (= assets.gpu.index._usable): comparable priced rows with `placeholder`."""
+    (comparable,) = _optional(con, gpu_prices, "comparable", cast="boolean")
+    (offer_id,) = _optional(con, gpu_prices, "offer_id", cast="varchar")
+    values = ", ".join(f"('{p}', {v!r})" for p, v in PLACEHOLDER_USD_PER_GPU_HOUR.items())
+    return f"""
+        base as (
+            select *, {offer_id} as offer_key from {gpu_prices}
+            where coalesce({comparable}, true) and gpu_family is not null and usd_per_gpu_hour > 0
+        ),
+        placeholder_values(provider, usd) as (values {values}),
+        flagged as (
+            select distinct b.provider, b.observed_on, b.offer_key
+            from base b
+            join placeholder_values v on v.provider = b.provider and b.usd_per_gpu_hour = v.usd
+            join base o on o.provider = b.provider and o.observed_on = b.observed_on
+                       and o.gpu_model = b.gpu_model and o.pricing <> b.pricing
+            where o.usd_per_gpu_hour > b.usd_per_gpu_hour * {PLACEHOLDER_RATIO}
+               or o.usd_per_gpu_hour * {PLACEHOLDER_RATIO} < b.usd_per_gpu_hour
+        ),
+        usable as (
+            select b.*, f.provider is not null as placeholder
+            from base b left join flagged f
+              on f.provider = b.provider and f.observed_on = b.observed_on
+             and f.offer_key is not distinct from b.offer_key
+        )"""
+
+
+def gpu_provider_prices_duckdb(
+    con: duckdb.DuckDBPyConnection, gpu_prices: str = "core.gpu_prices"
+) -> pl.DataFrame:
+    """= assets.gpu.index.gpu_provider_prices(gpu_prices), computed by DuckDB."""
+    return con.sql(f"""
+        with {_usable_gpu_prices_sql(con, gpu_prices)}
+        select observed_on, provider, gpu_family, pricing, region,
+               count(*) filter (where not placeholder)::bigint as offers,
+               quantile_cont(usd_per_gpu_hour, 0.1) filter (where not placeholder) as p10_usd_per_gpu_hour,
+               quantile_cont(usd_per_gpu_hour, 0.5) filter (where not placeholder) as median_usd_per_gpu_hour,
+               quantile_cont(usd_per_gpu_hour, 0.9) filter (where not placeholder) as p90_usd_per_gpu_hour,
+               min(usd_per_gpu_hour) filter (where not placeholder) as min_usd_per_gpu_hour,
+               max(usd_per_gpu_hour) filter (where not placeholder) as max_usd_per_gpu_hour,
+               string_agg(distinct gpu_model, ',' order by gpu_model) filter (where not placeholder) as gpu_models,
+               count(*) filter (where placeholder)::bigint as placeholder_offers
+        from usable
+        group by observed_on, provider, gpu_family, pricing, region
+        having count(*) filter (where not placeholder) > 0
+        order by observed_on, provider, gpu_family, pricing, region nulls last
+    """).pl()
+
+
 def gpu_price_index_duckdb(
     con: duckdb.DuckDBPyConnection, gpu_prices: str = "core.gpu_prices"
 ) -> pl.DataFrame:
     """= assets.gpu.index.gpu_price_index(gpu_prices), computed by DuckDB: linear-interpolated quantiles
-    (quantile_cont, like Polars' interpolation="linear") over the comparable rows priced above 0."""
-    (comparable,) = _optional(con, gpu_prices, "comparable", cast="boolean")
+    (quantile_cont, like Polars' interpolation="linear") over the comparable rows priced above 0 that are
+    not placeholders, and the same matched-panel chain (a windowed product per link of the chain)."""
+    series = "gpu_family, pricing"
     return con.sql(f"""
-        select observed_on, gpu_family, pricing,
-               count(*)::bigint as offers,
-               count(distinct provider)::bigint as providers,
-               quantile_cont(usd_per_gpu_hour, 0.1) as p10_usd_per_gpu_hour,
-               quantile_cont(usd_per_gpu_hour, 0.5) as median_usd_per_gpu_hour,
-               quantile_cont(usd_per_gpu_hour, 0.9) as p90_usd_per_gpu_hour,
-               min(usd_per_gpu_hour) as min_usd_per_gpu_hour,
-               max(usd_per_gpu_hour) as max_usd_per_gpu_hour,
-               string_agg(distinct provider, ',' order by provider) as provider_list
-        from {gpu_prices}
-        where coalesce({comparable}, true) and gpu_family is not null and usd_per_gpu_hour > 0
-        group by observed_on, gpu_family, pricing
+        with {_usable_gpu_prices_sql(con, gpu_prices)},
+        offers as (select observed_on, gpu_family, pricing, provider, usd_per_gpu_hour
+                   from usable where not placeholder),
+        days as (
+            select observed_on, gpu_family, pricing,
+                   count(*)::bigint as offers,
+                   count(distinct provider)::bigint as providers,
+                   quantile_cont(usd_per_gpu_hour, 0.1) as p10_usd_per_gpu_hour,
+                   quantile_cont(usd_per_gpu_hour, 0.5) as median_usd_per_gpu_hour,
+                   quantile_cont(usd_per_gpu_hour, 0.9) as p90_usd_per_gpu_hour,
+                   min(usd_per_gpu_hour) as min_usd_per_gpu_hour,
+                   max(usd_per_gpu_hour) as max_usd_per_gpu_hour,
+                   string_agg(distinct provider, ',' order by provider) as provider_list
+            from offers group by observed_on, gpu_family, pricing
+        ),
+        series_days as (
+            select *, lag(observed_on) over (partition by {series} order by observed_on) as previous_observed_on
+            from days
+        ),
+        providers as (select distinct observed_on, gpu_family, pricing, provider from offers),
+        panel as (
+            select d.observed_on, d.gpu_family, d.pricing, d.previous_observed_on, p.provider
+            from series_days d
+            join providers p using (observed_on, gpu_family, pricing)
+            join providers q on q.observed_on = d.previous_observed_on and q.gpu_family = d.gpu_family
+                            and q.pricing = d.pricing and q.provider = p.provider
+        ),
+        today as (
+            select o.observed_on, o.gpu_family, o.pricing,
+                   string_agg(distinct o.provider, ',' order by o.provider) as panel_providers,
+                   count(*)::bigint as panel_offers,
+                   quantile_cont(o.usd_per_gpu_hour, 0.5) as panel_median_usd_per_gpu_hour
+            from offers o join panel p using (observed_on, gpu_family, pricing, provider)
+            group by o.observed_on, o.gpu_family, o.pricing
+        ),
+        before as (
+            select p.observed_on, p.gpu_family, p.pricing,
+                   quantile_cont(o.usd_per_gpu_hour, 0.5) as previous_panel_median_usd_per_gpu_hour
+            from offers o join panel p on o.observed_on = p.previous_observed_on and o.gpu_family = p.gpu_family
+                                      and o.pricing = p.pricing and o.provider = p.provider
+            group by p.observed_on, p.gpu_family, p.pricing
+        ),
+        linked as (
+            select d.*, t.panel_providers, t.panel_offers, t.panel_median_usd_per_gpu_hour,
+                   b.previous_panel_median_usd_per_gpu_hour, t.panel_providers is null as index_rebased,
+                   sum(case when t.panel_providers is null then 1 else 0 end)
+                       over (partition by d.gpu_family, d.pricing order by d.observed_on
+                             rows between unbounded preceding and current row) as link
+            from series_days d
+            left join today t using (observed_on, gpu_family, pricing)
+            left join before b using (observed_on, gpu_family, pricing)
+        )
+        select observed_on, gpu_family, pricing, offers, providers, p10_usd_per_gpu_hour,
+               median_usd_per_gpu_hour, p90_usd_per_gpu_hour, min_usd_per_gpu_hour, max_usd_per_gpu_hour,
+               provider_list, previous_observed_on, panel_providers, panel_offers,
+               panel_median_usd_per_gpu_hour, previous_panel_median_usd_per_gpu_hour,
+               first_value(median_usd_per_gpu_hour) over w
+                 * product(case when index_rebased then 1.0
+                                else panel_median_usd_per_gpu_hour / previous_panel_median_usd_per_gpu_hour end)
+                   over w as index_usd_per_gpu_hour,
+               index_rebased
+        from linked
+        window w as (partition by {series}, link order by observed_on
+                     rows between unbounded preceding and current row)
         order by observed_on, gpu_family, pricing
     """).pl()
 

@@ -165,21 +165,23 @@ def gpu_list_prices() -> pl.DataFrame:
 @pytest.fixture
 def gpu_hardware() -> pl.DataFrame:
     rows = [
-        # gpu_family, Epoch "Hardware name", Release date, Release price (USD), TDP (W)
-        ("H100", "NVIDIA H100 SXM5 80GB", "2022-09-20", 33600.0, 700.0),
-        ("H100", "NVIDIA H100 PCIe", "2022-09-20", None, 350.0),
-        ("H100", "NVIDIA H100 NVL", "2024-03-14", None, 400.0),
-        ("A100", "NVIDIA A100 SXM4 40 GB", "2020-05-14", 15000.0, 400.0),
-        ("A100", "NVIDIA A100 SXM4 80 GB", "2020-11-16", None, 400.0),
-        ("H200", "NVIDIA H200 SXM", "2024-11-18", None, 700.0),
-        ("B200", "NVIDIA B200", "2024-11-15", None, 1000.0),
-        ("MI300X", "AMD Instinct MI300X", "2023-12-06", 15000.0, 750.0),
+        # gpu_family, canonical gpu_model (seed gpu_models), Epoch "Hardware name", Release date,
+        # Release price (USD), TDP (W)
+        ("H100", "H100 SXM", "NVIDIA H100 SXM5 80GB", "2022-09-20", 33600.0, 700.0),
+        ("H100", "H100 PCIe", "NVIDIA H100 PCIe", "2022-09-20", None, 350.0),
+        ("H100", "H100 NVL", "NVIDIA H100 NVL", "2024-03-14", None, 400.0),
+        ("A100", "A100 SXM", "NVIDIA A100 SXM4 40 GB", "2020-05-14", 15000.0, 400.0),
+        ("A100", "A100 SXM", "NVIDIA A100 SXM4 80 GB", "2020-11-16", None, 400.0),
+        ("H200", "H200 SXM", "NVIDIA H200 SXM", "2024-11-18", None, 700.0),
+        ("B200", "B200", "NVIDIA B200", "2024-11-15", None, 1000.0),
+        ("MI300X", "MI300X", "AMD Instinct MI300X", "2023-12-06", 15000.0, 750.0),
     ]
     return pl.DataFrame(
-        [(f, m, date.fromisoformat(d), p, w, "epoch_ml_hardware.csv") for f, m, d, p, w in rows],
+        [(f, m, n, date.fromisoformat(d), p, w, "epoch_ml_hardware.csv") for f, m, n, d, p, w in rows],
         schema={
             "gpu_family": pl.String,
             "gpu_model": pl.String,
+            "hardware_name": pl.String,
             "release_date": pl.Date,
             "list_price_usd": pl.Float64,
             "tdp_watts": pl.Float64,
@@ -187,6 +189,33 @@ def gpu_hardware() -> pl.DataFrame:
         },
         orient="row",
     )
+
+
+GPU_PRICE_ROWS = [
+    # observed_on, provider, region, gpu_family, gpu_model, pricing, $/GPU-h, offer (GPU PROVENANCE)
+    ("2026-09-29", "aws", "us-east-1", "H100", "H100 SXM", "on_demand", 55.04 / 8, "p5.48xlarge"),
+    ("2026-08-03", "azure", "eastus", "H100", "H100 SXM", "on_demand", 98.32 / 8, "ND96isr_H100_v5"),
+    ("2026-09-29", "runpod", None, "H100", "H100 SXM", "secure", 3.49, "NVIDIA H100 80GB HBM3"),
+    ("2026-09-29", "runpod", None, "H100", "H100 SXM", "community", 2.69, "NVIDIA H100 80GB HBM3"),
+    ("2026-09-29", "runpod", None, "H100", "H100 PCIe", "secure", 2.89, "NVIDIA H100 PCIe"),
+    ("2026-09-29", "runpod", None, "H100", "H100 NVL", "secure", 3.19, "NVIDIA H100 NVL"),
+    ("2026-09-29", "runpod", None, "H200", "H200 SXM", "secure", 4.59, "NVIDIA H200"),
+    ("2026-09-29", "runpod", None, "B200", "B200", "community", 5.98, "NVIDIA B200"),
+    ("2026-09-29", "runpod", None, "MI300X", "MI300X", "secure", 2.39, "AMD Instinct MI300X OAM"),
+    ("2026-09-29", "runpod", None, "MI300X", "MI300X", "community", 0.5, "AMD Instinct MI300X OAM"),
+]
+
+
+@pytest.fixture
+def gpu_prices() -> pl.DataFrame:
+    """core.gpu_prices rows as captured (AWS, Azure and RunPod bodies of the snapshot, GPU PROVENANCE)."""
+    return pl.DataFrame(
+        [
+            {"observed_on": date.fromisoformat(d), "provider": p, "region": r, "gpu_family": f, "gpu_model": m,
+             "pricing": k, "usd_per_gpu_hour": usd, "offer_id": f"{o} {k}", "comparable": True}
+            for d, p, r, f, m, k, usd, o in GPU_PRICE_ROWS
+        ]
+    )  # fmt: skip
 
 
 @pytest.fixture

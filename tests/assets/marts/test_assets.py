@@ -34,7 +34,7 @@ def upstream(key: list[str], frame: pl.DataFrame) -> dg.AssetsDefinition:
 
 
 def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
-    tmp_path, seeds, financials, layoff_events, gpu_price_index, gpu_hardware
+    tmp_path, seeds, financials, layoff_events, gpu_price_index, gpu_hardware, gpu_prices
 ):
     home = tmp_path / "home"
     result = dg.materialize(
@@ -43,6 +43,7 @@ def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
             upstream(["core", "layoff_events"], layoff_events),
             upstream(["marts", "gpu_price_index"], gpu_price_index),
             upstream(["core", "gpu_hardware"], gpu_hardware),
+            upstream(["core", "gpu_prices"], gpu_prices),
             *dg.load_assets_from_modules([marts_assets]),
             *dg.load_asset_checks_from_modules([marts_assets]),
         ],
@@ -53,7 +54,7 @@ def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
     )
     assert result.success
     evaluations = result.get_asset_check_evaluations()
-    assert len(evaluations) == 7 and all(e.passed for e in evaluations), [e.description for e in evaluations]
+    assert len(evaluations) == 9 and all(e.passed for e in evaluations), [e.description for e in evaluations]
     with duckdb.connect(
         str(build_path(home / "warehouse" / "capex.duckdb", result.run_id)), read_only=True
     ) as con:
@@ -70,4 +71,4 @@ def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
             ).fetchall()
         }
         assert {"spend_ratio", "revenue_gap", "revenue_gap_sensitivity", "revenue_gap_depreciation",
-                "industry_summary", "gpu_unit_economics", "assumptions"} <= tables  # fmt: skip
+                "industry_summary", "gpu_unit_economics", "gpu_provider_prices", "assumptions"} <= tables  # fmt: skip

@@ -5,13 +5,18 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from assets.gpu.index import gpu_price_index
+from assets.gpu.index import gpu_price_index, gpu_provider_prices
 from assets.gpu.names import read_gpu_models
 from assets.gpu.runpod import parse_runpod_gpu_types
 from assets.gpu.vast import parse_vast_offers
 from assets.marts.revenue_gap import revenue_gap
 from assets.marts.spend_ratio import spend_ratio
-from assets.marts.sql import gpu_price_index_duckdb, revenue_gap_duckdb, spend_ratio_duckdb
+from assets.marts.sql import (
+    gpu_price_index_duckdb,
+    gpu_provider_prices_duckdb,
+    revenue_gap_duckdb,
+    spend_ratio_duckdb,
+)
 from pipelines.snapshot import read_snapshot_bytes
 
 
@@ -73,6 +78,9 @@ def test_gpu_price_index_in_duckdb_gives_the_same_rows(con):
     con.register("gpu_prices", prices)
     in_polars = gpu_price_index(prices)
     same_rows(in_polars, gpu_price_index_duckdb(con, "gpu_prices"))
+    providers = gpu_provider_prices(prices)
+    same_rows(providers, gpu_provider_prices_duckdb(con, "gpu_prices"))
+    assert providers["placeholder_offers"].sum() > 0  # RunPod's 0.50 placeholders, held out in both engines
     # RunPod H100 SXM secure is one offer at 3.49 $/GPU-h: its index row is that price
     runpod_h100 = in_polars.filter((pl.col("gpu_family") == "H100") & (pl.col("pricing") == "secure"))
     assert runpod_h100["offers"].min() >= 1 and in_polars.height > 5
