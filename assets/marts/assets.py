@@ -14,12 +14,14 @@ from assets.marts.assumptions import assumptions_table
 from assets.marts.industry_summary import industry_summary
 from assets.marts.revenue_gap import revenue_gap, revenue_gap_depreciation, revenue_gap_sensitivity
 from assets.marts.spend_ratio import spend_ratio
+from assets.marts.spend_ratio_cohort import spend_ratio_cohort
 from assets.marts.unit_economics import gpu_unit_economics
 from pipelines.config import SEEDS_DIR
 from pipelines.validation import row_count_check, table_check
 
 FINANCIALS = dg.AssetIn(key=["core", "financials"])
 LAYOFF_EVENTS = dg.AssetIn(key=["core", "layoff_events"])
+LAYOFF_COVERAGE = dg.AssetIn(key=["core", "layoff_coverage"])
 GPU_PRICE_INDEX = dg.AssetIn(key=["marts", "gpu_price_index"])
 GPU_HARDWARE = dg.AssetIn(key=["core", "gpu_hardware"])
 GPU_PRICES = dg.AssetIn(key=["core", "gpu_prices"])
@@ -38,10 +40,21 @@ def _mart(name: str, description: str, ins: dict[str, dg.AssetIn]):
 
 
 @_mart("spend_ratio", "Capex against revenue, cash flow, headcount and stock pay per company and fiscal year, "
-       "with the layoffs inside the fiscal year (docs/marts.md).",
-       {"financials": FINANCIALS, "layoff_events": LAYOFF_EVENTS})  # fmt: skip
-def marts_spend_ratio(financials: pl.DataFrame, layoff_events: pl.DataFrame) -> pl.DataFrame:
-    return spend_ratio(financials, layoff_events)
+       "with the layoffs inside the fiscal year: layoffs.fyi and WARN apart, NULL outside each one's coverage.",
+       {"financials": FINANCIALS, "layoff_events": LAYOFF_EVENTS, "layoff_coverage": LAYOFF_COVERAGE})  # fmt: skip
+def marts_spend_ratio(
+    financials: pl.DataFrame, layoff_events: pl.DataFrame, layoff_coverage: pl.DataFrame
+) -> pl.DataFrame:
+    return spend_ratio(financials, layoff_events, layoff_coverage)
+
+
+@_mart("spend_ratio_cohort", "Per cohort and calendar year: capex, revenue, SBC, R&D and headcount with their "
+       "growth, and the cohort's layoffs (layoffs.fyi and WARN apart); complete only with every member.",
+       {"financials": FINANCIALS, "layoff_events": LAYOFF_EVENTS, "layoff_coverage": LAYOFF_COVERAGE})  # fmt: skip
+def marts_spend_ratio_cohort(
+    financials: pl.DataFrame, layoff_events: pl.DataFrame, layoff_coverage: pl.DataFrame
+) -> pl.DataFrame:
+    return spend_ratio_cohort(financials, read_seed("companies"), layoff_events, layoff_coverage)
 
 
 @_mart("revenue_gap", "Revenue the AI spend needs (capex and Sequoia methods) against the hyperscalers' revenue "
@@ -101,6 +114,7 @@ EXPECTATIONS = {
         # 12.9; SEC PROVENANCE §6); above 50 is a units slip (thousands read as units), not a strategy
         ("expect_column_values_to_be_between", {"column": "capex_to_revenue", "min_value": 0, "max_value": 50}),
         ("expect_column_values_to_be_between", {"column": "layoff_events", "min_value": 0}),
+        ("expect_column_values_to_be_between", {"column": "warn_notices", "min_value": 0}),
     ],
     "revenue_gap": [
         ("expect_column_values_to_not_be_null", {"column": "calendar_year"}),

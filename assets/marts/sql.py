@@ -25,12 +25,34 @@ def spend_ratio_duckdb(
     con: duckdb.DuckDBPyConnection,
     financials: str = "core.financials",
     layoff_events: str = "core.layoff_events",
+    layoff_coverage: str | None = "core.layoff_coverage",
 ) -> pl.DataFrame:
-    """= spend_ratio(financials, layoff_events), computed by DuckDB."""
+    """= spend_ratio(financials, layoff_events, layoff_coverage), computed by DuckDB; without
+    `layoff_coverage` (None) the coverage is derived from the events, as in Polars."""
     sbc, rnd = _optional(con, financials, "stock_based_compensation_usd", "research_development_usd")
+    coverage = (
+        f"select source, state, first_date, last_date from {layoff_coverage}"
+        if layoff_coverage
+        else f"""select source,
+                        case when source <> 'layoffs_fyi' then upper(replace(source, 'warn_', '')) end as state,
+                        min(event_date) as first_date, max(event_date) as last_date
+                 from {layoff_events} group by source"""
+    )
+    gaps = ", ".join(
+        f"{_growth('capex_usd')} - ({_growth(c)}) as {name}"
+        for name, c in (
+            ("capex_minus_employees_growth", "employees"),
+            ("capex_minus_sbc_growth", "stock_based_compensation_usd"),
+            ("capex_minus_research_development_growth", "research_development_usd"),
+        )
+    )
     return con.sql(f"""
         with fy as (
-            select ticker, cast(fiscal_year as integer) as fiscal_year, period_start, period_end, accession,
+            select ticker, cast(fiscal_year as integer) as fiscal_year,
+                   coalesce(period_start, cast(period_end - interval 1 year + interval 1 day as date))
+                       as period_start,
+                   period_end, period_start is null and period_end is not null as period_start_inferred,
+                   accession,
                    cast(capex_usd as double) as capex_usd, cast(revenue_usd as double) as revenue_usd,
                    cast(operating_cash_flow_usd as double) as operating_cash_flow_usd,
                    cast(employees as bigint) as employees,
@@ -47,39 +69,60 @@ def spend_ratio_duckdb(
                        as capex_per_sbc_usd
             from fy
         ),
+        periods as (select ticker, fiscal_year, period_start, period_end from fy where period_end is not null),
+        coverage as ({coverage}),
+        covered as (
+            select p.ticker, p.fiscal_year,
+                   bool_or(c.source = 'layoffs_fyi') as fyi_covered,
+                   bool_or(c.source = 'layoffs_fyi' and c.first_date <= p.period_start
+                           and c.last_date >= p.period_end) as fyi_whole,
+                   nullif(string_agg(distinct c.state, ',' order by c.state)
+                          filter (where c.source <> 'layoffs_fyi'), '') as warn_states_covered
+            from periods p join coverage c on c.first_date <= p.period_end and c.last_date >= p.period_start
+            group by p.ticker, p.fiscal_year
+        ),
         matched as (
-            select f.ticker, f.fiscal_year,
-                   count(*) as layoff_events,
-                   coalesce(sum(e.employees_affected), 0) as employees_laid_off,
-                   count(*) filter (where e.source = 'layoffs_fyi') as layoffs_fyi_events,
-                   coalesce(sum(e.employees_affected) filter (where e.source = 'layoffs_fyi'), 0)
-                       as layoffs_fyi_employees_laid_off,
-                   count(*) filter (where starts_with(e.source, 'warn_')) as warn_notices,
-                   coalesce(sum(e.employees_affected) filter (where starts_with(e.source, 'warn_')), 0)
-                       as warn_employees_affected
-            from fy f join {layoff_events} e
-              on e.ticker = f.ticker and e.event_date between f.period_start and f.period_end
-            group by f.ticker, f.fiscal_year
+            select p.ticker, p.fiscal_year,
+                   count(*) filter (where e.source = 'layoffs_fyi') as fyi_events,
+                   coalesce(sum(e.employees_affected) filter (where e.source = 'layoffs_fyi'), 0) as fyi_people,
+                   count(*) filter (where e.source <> 'layoffs_fyi') as warn_events,
+                   coalesce(sum(e.employees_affected) filter (where e.source <> 'layoffs_fyi'), 0) as warn_people
+            from periods p join {layoff_events} e
+              on e.ticker = p.ticker and e.event_date between p.period_start and p.period_end
+            group by p.ticker, p.fiscal_year
+        ),
+        layoffs as (
+            select p.ticker, p.fiscal_year,
+                   case when o.fyi_covered then coalesce(m.fyi_events, 0) end::bigint as layoff_events,
+                   case when o.fyi_covered then coalesce(m.fyi_people, 0) end::bigint as employees_laid_off,
+                   case when o.warn_states_covered is not null then coalesce(m.warn_events, 0) end::bigint
+                       as warn_notices,
+                   case when o.warn_states_covered is not null then coalesce(m.warn_people, 0) end::bigint
+                       as warn_employees_affected,
+                   case when o.fyi_whole then 'complete' when o.fyi_covered then 'partial' end
+                       as layoffs_fyi_coverage,
+                   o.warn_states_covered
+            from periods p
+            left join covered o on o.ticker = p.ticker and o.fiscal_year = p.fiscal_year
+            left join matched m on m.ticker = p.ticker and m.fiscal_year = p.fiscal_year
         )
         select r.ticker, r.fiscal_year, r.capex_usd, r.revenue_usd, r.operating_cash_flow_usd, r.employees,
                r.capex_to_revenue, r.capex_to_operating_cash_flow, r.capex_per_employee_usd,
                {_growth("capex_usd")} as capex_yoy_growth,
                {_growth("employees")} as employees_yoy_change,
-               coalesce(m.layoff_events, 0)::bigint as layoff_events,
-               coalesce(m.employees_laid_off, 0)::bigint as employees_laid_off,
+               l.layoff_events, l.employees_laid_off, l.warn_notices, l.warn_employees_affected,
                r.stock_based_compensation_usd, r.capex_per_sbc_usd, r.research_development_usd,
                {_growth("stock_based_compensation_usd")} as stock_based_compensation_yoy_growth,
                {_growth("research_development_usd")} as research_development_yoy_growth,
                {_growth("capex_per_employee_usd")} as capex_per_employee_yoy_growth,
                {_growth("capex_per_sbc_usd")} as capex_per_sbc_yoy_growth,
-               coalesce(m.layoffs_fyi_events, 0)::bigint as layoffs_fyi_events,
-               coalesce(m.layoffs_fyi_employees_laid_off, 0)::bigint as layoffs_fyi_employees_laid_off,
-               coalesce(m.warn_notices, 0)::bigint as warn_notices,
-               coalesce(m.warn_employees_affected, 0)::bigint as warn_employees_affected,
-               r.period_start, r.period_end, r.accession
+               {gaps},
+               l.layoff_events as layoffs_fyi_events, l.employees_laid_off as layoffs_fyi_employees_laid_off,
+               l.layoffs_fyi_coverage, l.warn_states_covered,
+               r.period_start, r.period_end, r.period_start_inferred, r.accession
         from ratios r
         left join ratios p on p.ticker = r.ticker and p.fiscal_year = r.fiscal_year - 1
-        left join matched m on m.ticker = r.ticker and m.fiscal_year = r.fiscal_year
+        left join layoffs l on l.ticker = r.ticker and l.fiscal_year = r.fiscal_year
         order by r.ticker, r.fiscal_year
     """).pl()
 

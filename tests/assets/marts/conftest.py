@@ -134,6 +134,19 @@ def layoff_events() -> pl.DataFrame:
 
 
 @pytest.fixture
+def layoff_coverage() -> pl.DataFrame:
+    """core.layoff_coverage of the two files the layoff rows come from: the layoffs.fyi export covers
+    2020-03-11 .. 2026-05-15 and the WA export 2004 .. 2026-01-06 (their file names; first notice held
+    2004-01-12)."""
+    return pl.DataFrame(
+        [("layoffs_fyi", None, date(2020, 3, 11), date(2026, 5, 15)),
+         ("warn_wa", "WA", date(2004, 1, 12), date(2026, 1, 6))],
+        schema={"source": pl.String, "state": pl.String, "first_date": pl.Date, "last_date": pl.Date},
+        orient="row",
+    )  # fmt: skip
+
+
+@pytest.fixture
 def companies() -> pl.DataFrame:
     """The cohorts of the companies seed as the brief states them (ORCL included: it has no data here)."""
     cohorts = {

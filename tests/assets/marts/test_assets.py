@@ -34,13 +34,14 @@ def upstream(key: list[str], frame: pl.DataFrame) -> dg.AssetsDefinition:
 
 
 def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
-    tmp_path, seeds, financials, layoff_events, gpu_price_index, gpu_hardware, gpu_prices
+    tmp_path, seeds, financials, layoff_events, layoff_coverage, gpu_price_index, gpu_hardware, gpu_prices
 ):
     home = tmp_path / "home"
     result = dg.materialize(
         [
             upstream(["core", "financials"], financials),
             upstream(["core", "layoff_events"], layoff_events),
+            upstream(["core", "layoff_coverage"], layoff_coverage),
             upstream(["marts", "gpu_price_index"], gpu_price_index),
             upstream(["core", "gpu_hardware"], gpu_hardware),
             upstream(["core", "gpu_prices"], gpu_prices),
@@ -71,4 +72,5 @@ def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
             ).fetchall()
         }
         assert {"spend_ratio", "revenue_gap", "revenue_gap_sensitivity", "revenue_gap_depreciation",
-                "industry_summary", "gpu_unit_economics", "gpu_provider_prices", "assumptions"} <= tables  # fmt: skip
+                "industry_summary", "gpu_unit_economics", "gpu_provider_prices", "spend_ratio_cohort",
+                "assumptions"} <= tables  # fmt: skip
