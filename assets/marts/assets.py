@@ -11,8 +11,15 @@ import polars as pl
 
 from assets.gpu.index import gpu_provider_prices
 from assets.marts.assumptions import assumptions_table
+from assets.marts.headline_figures import headline_figures
 from assets.marts.industry_summary import industry_summary
-from assets.marts.revenue_gap import revenue_gap, revenue_gap_depreciation, revenue_gap_sensitivity
+from assets.marts.revenue_gap import (
+    COMPARATORS,
+    METHODS,
+    revenue_gap,
+    revenue_gap_depreciation,
+    revenue_gap_sensitivity,
+)
 from assets.marts.spend_ratio import spend_ratio
 from assets.marts.spend_ratio_cohort import spend_ratio_cohort
 from assets.marts.unit_economics import gpu_unit_economics
@@ -22,6 +29,8 @@ from pipelines.validation import row_count_check, table_check
 FINANCIALS = dg.AssetIn(key=["core", "financials"])
 LAYOFF_EVENTS = dg.AssetIn(key=["core", "layoff_events"])
 LAYOFF_COVERAGE = dg.AssetIn(key=["core", "layoff_coverage"])
+SEGMENT_REVENUE = dg.AssetIn(key=["core", "segment_revenue"])
+REVENUE_GAP = dg.AssetIn(key=["marts", "revenue_gap"])
 GPU_PRICE_INDEX = dg.AssetIn(key=["marts", "gpu_price_index"])
 GPU_HARDWARE = dg.AssetIn(key=["core", "gpu_hardware"])
 GPU_PRICES = dg.AssetIn(key=["core", "gpu_prices"])
@@ -57,16 +66,42 @@ def marts_spend_ratio_cohort(
     return spend_ratio_cohort(financials, read_seed("companies"), layoff_events, layoff_coverage)
 
 
-@_mart("revenue_gap", "Revenue the AI spend needs (capex and Sequoia methods) against the hyperscalers' revenue "
-       "growth since the base year, per calendar year.", {"financials": FINANCIALS})  # fmt: skip
-def marts_revenue_gap(financials: pl.DataFrame) -> pl.DataFrame:
-    return revenue_gap(financials, read_seed("companies"), read_seed("assumptions"))
+def _gap_seeds() -> dict[str, pl.DataFrame]:
+    return {
+        "companies": read_seed("companies"),
+        "assumptions": read_seed("assumptions"),
+        "ai_segments": read_seed("ai_segments"),
+        "disclosures": read_seed("ai_revenue_disclosures"),
+    }
+
+
+@_mart("revenue_gap", "Revenue the AI spend needs (capex, capex with leases, Sequoia on NVIDIA Data Center revenue "
+       "and its run rate) against AI segment revenue, disclosed AI revenue and revenue growth, per calendar year.",
+       {"financials": FINANCIALS, "segment_revenue": SEGMENT_REVENUE})  # fmt: skip
+def marts_revenue_gap(financials: pl.DataFrame, segment_revenue: pl.DataFrame) -> pl.DataFrame:
+    return revenue_gap(financials, segment_revenue=segment_revenue, **_gap_seeds())
 
 
 @_mart("revenue_gap_sensitivity", "The revenue gap for every target gross margin × useful life of the "
-       "assumptions seed.", {"financials": FINANCIALS})  # fmt: skip
-def marts_revenue_gap_sensitivity(financials: pl.DataFrame) -> pl.DataFrame:
-    return revenue_gap_sensitivity(financials, read_seed("companies"), read_seed("assumptions"))
+       "assumptions seed.", {"financials": FINANCIALS, "segment_revenue": SEGMENT_REVENUE})  # fmt: skip
+def marts_revenue_gap_sensitivity(financials: pl.DataFrame, segment_revenue: pl.DataFrame) -> pl.DataFrame:
+    return revenue_gap_sensitivity(financials, segment_revenue=segment_revenue, **_gap_seeds())
+
+
+@_mart("headline_figures", "The figures people quote (cohort capex, layoffs, Meta capex, NVIDIA Data Center run "
+       "rate, required vs disclosed AI revenue) and the claims users bring, each with a verdict and its reason.",
+       {"financials": FINANCIALS, "layoff_events": LAYOFF_EVENTS, "layoff_coverage": LAYOFF_COVERAGE,
+        "segment_revenue": SEGMENT_REVENUE, "revenue_gap": REVENUE_GAP})  # fmt: skip
+def marts_headline_figures(
+    financials: pl.DataFrame,
+    layoff_events: pl.DataFrame,
+    layoff_coverage: pl.DataFrame,
+    segment_revenue: pl.DataFrame,
+    revenue_gap: pl.DataFrame,
+) -> pl.DataFrame:
+    return headline_figures(
+        financials, read_seed("companies"), layoff_events, revenue_gap, layoff_coverage, segment_revenue
+    )
 
 
 @_mart("revenue_gap_depreciation", "The hyperscalers' capex spread over a useful life against their operating "
@@ -118,8 +153,10 @@ EXPECTATIONS = {
     ],
     "revenue_gap": [
         ("expect_column_values_to_not_be_null", {"column": "calendar_year"}),
-        ("expect_compound_columns_to_be_unique", {"column_list": ["calendar_year", "method"]}),
-        ("expect_column_values_to_be_in_set", {"column": "method", "value_set": ["capex", "sequoia"]}),
+        ("expect_compound_columns_to_be_unique", {"column_list": ["calendar_year", "method", "comparator"]}),
+        ("expect_column_values_to_be_in_set", {"column": "method", "value_set": METHODS}),
+        ("expect_column_values_to_be_in_set", {"column": "comparator", "value_set": COMPARATORS}),
+        ("expect_column_values_to_be_in_set", {"column": "coverage", "value_set": ["complete", "incomplete"]}),
         ("expect_column_values_to_be_between",
          {"column": "target_gross_margin", "min_value": 0, "max_value": 1, "strict_max": True}),
         ("expect_column_values_to_be_between", {"column": "spend_usd", "min_value": 0}),
@@ -142,6 +179,11 @@ EXPECTATIONS = {
         ("expect_column_values_to_be_between",
          {"column": "break_even_utilization", "min_value": 0, "strict_min": True}),
     ],
+    "headline_figures": [
+        ("expect_column_values_to_be_unique", {"column": "figure"}),
+        ("expect_column_values_to_be_in_set",
+         {"column": "verdict", "value_set": ["consistent", "inconsistent", "not measurable yet"]}),
+    ],
     "industry_summary": [
         ("expect_column_values_to_be_unique", {"column": "calendar_year"}),
         ("expect_column_values_to_be_between", {"column": "hyperscaler_capex_usd", "min_value": 0}),
@@ -153,7 +195,7 @@ spend_ratio_valid = table_check(
 )  # fmt: skip
 revenue_gap_valid = table_check(
     ["marts", "revenue_gap"], "revenue_gap_valid", EXPECTATIONS["revenue_gap"],
-    description="one row per calendar year and method; target margin in [0, 1); spend not negative",
+    description="one row per calendar year, method and comparator; target margin in [0, 1); spend not negative",
 )  # fmt: skip
 gpu_unit_economics_valid = table_check(
     ["marts", "gpu_unit_economics"], "gpu_unit_economics_valid", EXPECTATIONS["gpu_unit_economics"],
@@ -166,6 +208,10 @@ gpu_provider_prices_valid = table_check(
 industry_summary_valid = table_check(
     ["marts", "industry_summary"], "industry_summary_valid", EXPECTATIONS["industry_summary"],
     description="one row per calendar year; cohort capex not negative",
+)  # fmt: skip
+headline_figures_valid = table_check(
+    ["marts", "headline_figures"], "headline_figures_valid", EXPECTATIONS["headline_figures"],
+    description="one row per figure; every verdict is consistent, inconsistent or not measurable yet",
 )  # fmt: skip
 spend_ratio_rows = row_count_check(["marts", "spend_ratio"])
 revenue_gap_rows = row_count_check(["marts", "revenue_gap"])

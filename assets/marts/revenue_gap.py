@@ -407,7 +407,10 @@ def _spend_and_comparators(
                 pl.col("comparator_missing").replace("", None),
                 separator=",",
                 ignore_nulls=True,
-            ),
+            )
+            .str.split(",")
+            .list.sort()
+            .list.join(","),
         )
         .drop("comparator_missing")
     )

@@ -54,6 +54,18 @@ FILED = [
     ("META", 2024, "2024-01-01", "2024-12-31", 37256, 164501, None, None, None, None, "0001326801-25-000017"),
 ]
 # fmt: on
+# MSFT discrete fiscal quarters (companyfacts, 10-Q/10-K facts of ~91 days, accession per row): Q3 FY2023 ..
+# Q2 FY2025, calendar 2023 and 2024 (capex, revenue, finance-lease additions in $M).
+QUARTERS = [
+    ("MSFT", 2023, "Q3", "2023-01-01", "2023-03-31", 6607, 52857, 1044, "0000950170-24-048288"),
+    ("MSFT", 2023, "Q4", "2023-04-01", "2023-06-30", 8943, 56189, 875, "0000950170-25-100235"),
+    ("MSFT", 2024, "Q1", "2023-07-01", "2023-09-30", 9917, 56517, 1704, "0000950170-24-118967"),
+    ("MSFT", 2024, "Q2", "2023-10-01", "2023-12-31", 9735, 62020, 1796, "0000950170-25-010491"),
+    ("MSFT", 2024, "Q3", "2024-01-01", "2024-03-31", 10952, 61858, 3421, "0000950170-25-061046"),
+    ("MSFT", 2024, "Q4", "2024-04-01", "2024-06-30", 13873, 64727, 4712, "0000950170-25-100235"),
+    ("MSFT", 2025, "Q1", "2024-07-01", "2024-09-30", 14923, 65585, 4332, "0001193125-25-256321"),
+    ("MSFT", 2025, "Q2", "2024-10-01", "2024-12-31", 15804, 69632, 6435, "0001193125-26-027207"),
+]
 HEADCOUNT = {
     ("GOOGL", 2024): 183_323,
     ("NVDA", 2025): 36_000,
@@ -116,6 +128,51 @@ LAYOFF_ROWS = [
 @pytest.fixture
 def financials() -> pl.DataFrame:
     return pl.DataFrame(FINANCIALS_ROWS, schema=FINANCIALS_SCHEMA)
+
+
+@pytest.fixture
+def financials_with_quarters(financials) -> pl.DataFrame:
+    """`financials` plus MSFT's fiscal quarters of calendar 2023-2024 (so MSFT has calendar years)."""
+    quarters = pl.DataFrame(
+        [{"ticker": t, "fiscal_year": y, "fiscal_period": p, "period_start": date.fromisoformat(a),
+          "period_end": date.fromisoformat(b), "capex_usd": c * M, "revenue_usd": r * M,
+          "finance_lease_additions_usd": f * M, "accession": acc}
+         for t, y, p, a, b, c, r, f, acc in QUARTERS],
+    )  # fmt: skip
+    return pl.concat([financials, quarters], how="diagonal_relaxed")
+
+
+SEGMENT_ROWS = [
+    # core.segment_revenue FY rows of the snapshot 10-Ks ($M): NVDA nvda-20250126.htm (Data Center, FY2023-FY2025),
+    # AMZN amzn-20241231.htm (AWS), GOOGL goog-20241231.htm (Google Cloud), 2022-2024
+    ("NVDA", "2022-01-31", "2023-01-29", "srt:ProductOrServiceAxis", "nvda:DataCenterMember", 15005),
+    ("NVDA", "2023-01-30", "2024-01-28", "srt:ProductOrServiceAxis", "nvda:DataCenterMember", 47525),
+    ("NVDA", "2024-01-29", "2025-01-26", "srt:ProductOrServiceAxis", "nvda:DataCenterMember", 115186),
+    ("AMZN", "2022-01-01", "2022-12-31", "us-gaap:StatementBusinessSegmentsAxis", "amzn:AmazonWebServicesSegmentMember", 80096),
+    ("AMZN", "2023-01-01", "2023-12-31", "us-gaap:StatementBusinessSegmentsAxis", "amzn:AmazonWebServicesSegmentMember", 90757),
+    ("AMZN", "2024-01-01", "2024-12-31", "us-gaap:StatementBusinessSegmentsAxis", "amzn:AmazonWebServicesSegmentMember", 107556),
+    ("GOOGL", "2022-01-01", "2022-12-31", "us-gaap:StatementBusinessSegmentsAxis", "goog:GoogleCloudMember", 26280),
+    ("GOOGL", "2023-01-01", "2023-12-31", "us-gaap:StatementBusinessSegmentsAxis", "goog:GoogleCloudMember", 33088),
+    ("GOOGL", "2024-01-01", "2024-12-31", "us-gaap:StatementBusinessSegmentsAxis", "goog:GoogleCloudMember", 43229),
+]  # fmt: skip
+
+
+@pytest.fixture
+def segment_revenue() -> pl.DataFrame:
+    return pl.DataFrame(
+        [{"ticker": t, "fiscal_period": "FY", "period_start": date.fromisoformat(a), "period_end": date.fromisoformat(b),
+          "axis": axis, "member": m, "revenue_usd": v * M} for t, a, b, axis, m, v in SEGMENT_ROWS]
+    )  # fmt: skip
+
+
+@pytest.fixture
+def ai_segments() -> pl.DataFrame:
+    return pl.read_csv(SEEDS_DIR / "ai_segments.csv", infer_schema_length=0)
+
+
+@pytest.fixture
+def disclosures() -> pl.DataFrame:
+    return pl.read_csv(SEEDS_DIR / "ai_revenue_disclosures.csv", infer_schema_length=0)
 
 
 @pytest.fixture
