@@ -35,10 +35,10 @@ def spend_ratio_duckdb(
     con: duckdb.DuckDBPyConnection,
     financials: str = "core.financials",
     layoff_events: str = "core.layoff_events",
-    layoff_coverage: str | None = "core.layoff_coverage",
+    layoff_coverage: str | None = None,
 ) -> pl.DataFrame:
-    """= spend_ratio(financials, layoff_events, layoff_coverage), computed by DuckDB; without
-    `layoff_coverage` (None) the coverage is derived from the events, as in Polars."""
+    """= spend_ratio(financials, layoff_events, layoff_coverage), computed by DuckDB. `layoff_coverage` is a
+    relation such as core.layoff_coverage; without it (None) the windows are derived from the events, as in Polars."""
     sbc, rnd = _optional(con, financials, "stock_based_compensation_usd", "research_development_usd")
     coverage = (
         f"select source, state, first_date, last_date from {layoff_coverage}"
