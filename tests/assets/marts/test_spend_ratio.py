@@ -158,3 +158,16 @@ def test_a_missing_contract_column_names_the_table(financials, layoff_events):
 
 def test_accepts_lazy_frames(financials, layoff_events):
     assert spend_ratio(financials.lazy(), layoff_events.lazy()).equals(spend_ratio(financials, layoff_events))
+
+
+def test_two_consecutive_headcounts_give_a_change(financials, layoff_events):
+    # Alphabet 10-K for 2023: "As of December 31, 2023, Alphabet had 182,502 employees."; for 2024: 183,323
+    with_2023 = financials.with_columns(
+        employees=pl.when((pl.col("ticker") == "GOOGL") & (pl.col("fiscal_year") == 2023)).then(182_502)
+        .otherwise("employees")
+    )  # fmt: skip
+    googl = row(spend_ratio(with_2023, layoff_events), "GOOGL", 2024)
+    assert googl["employees_yoy_change"] == 183_323 / 182_502 - 1
+    assert googl["capex_minus_employees_growth"] == pytest.approx(
+        (52_535 / 32_251 - 1) - (183_323 / 182_502 - 1), rel=1e-12
+    )
