@@ -23,24 +23,36 @@ PRICING_DASH = {"on_demand": "solid", "spot": "dot", "reserved_1y": "dash", "res
 
 
 def provider_prices(prices: pl.DataFrame, families: list[str]) -> pl.DataFrame:
-    """(observed_on, gpu_family, provider, pricing): the median of that provider's offers that day, all regions."""
+    """(observed_on, gpu_family, provider, pricing): one figure per provider and pricing type a day.
+
+    From marts.gpu_provider_prices (one row per region, placeholders and non-comparable offers held out): the
+    median of the provider's regional medians that day, with their lowest and highest. From core.gpu_prices
+    (a warehouse without that mart): the median of the provider's offers.
+    """
+    if "usd_per_gpu_hour" in prices.columns:
+        prices = prices.with_columns(median_usd_per_gpu_hour=pl.col("usd_per_gpu_hour"), offers=pl.lit(1))
     return (
-        prices.filter(pl.col("gpu_family").is_in(families) & pl.col("usd_per_gpu_hour").is_not_null())
+        prices.filter(pl.col("gpu_family").is_in(families) & pl.col("median_usd_per_gpu_hour").is_not_null())
         .group_by("observed_on", "gpu_family", "provider", "pricing")
-        .agg(median_usd_per_gpu_hour=pl.col("usd_per_gpu_hour").median(), offers=pl.len(),
-             regions=pl.col("region").drop_nulls().n_unique())
+        .agg(pl.col("median_usd_per_gpu_hour").median(), offers=pl.col("offers").sum(),
+             regions=pl.col("region").drop_nulls().n_unique(),
+             low_usd_per_gpu_hour=pl.col("median_usd_per_gpu_hour").min(),
+             high_usd_per_gpu_hour=pl.col("median_usd_per_gpu_hour").max())
         .sort("gpu_family", "provider", "pricing", "observed_on")
     )
 
 
 def compute_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
-    prices = read_table(con, "core.gpu_prices")
+    prices = read_table(con, "marts.gpu_provider_prices")
+    source = "marts.gpu_provider_prices"
+    if prices is None:
+        prices, source = read_table(con, "core.gpu_prices"), "core.gpu_prices"
     economics = read_table(con, "marts.gpu_unit_economics")
     facts: dict = {}
     body = []
     series = provider_prices(prices, FAMILIES) if prices is not None else None
     if series is not None and series.height:
-        body.append(_price_lines(series, charts, facts))
+        body.append(_price_lines(series, source, charts, facts))
     else:
         body.append(not_built("core.gpu_prices", "Rental prices per provider"))
     if economics is not None and economics.height:
@@ -62,9 +74,9 @@ def _answer(facts: dict) -> str:
         sentences.append(f"Renting one costs ${low:,.2f}–${high:,.2f} per GPU-hour across providers and pricing types "
                          f"(latest capture of each, up to {day}).")
     if "break_even" in facts:
-        pays, never, life = facts["break_even"]
-        sentences.append(f"At a {life:g}-year life, {pays} of the H100/H200/B200 pricing types pay back the purchase "
-                         f"below 100 % utilization and {never} never pay back.")
+        pays, never, life, per = facts["break_even"]
+        sentences.append(f"At a {life:g}-year life and each series' latest price, {pays} of the H100/H200/B200 "
+                         f"series ({per}) pay back a bought GPU and {never} never pay back.")
     if "trend" in facts:
         family, provider, pricing, first, last, start, end = facts["trend"]
         sentences.append(f"The longest single-provider series, {provider} {pricing} {family}, went from "
@@ -72,7 +84,7 @@ def _answer(facts: dict) -> str:
     return " ".join(sentences) or "Not enough price data in this warehouse to answer yet."
 
 
-def _price_lines(series: pl.DataFrame, charts: Charts, facts: dict) -> str:
+def _price_lines(series: pl.DataFrame, source: str, charts: Charts, facts: dict) -> str:
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
@@ -94,10 +106,10 @@ def _price_lines(series: pl.DataFrame, charts: Charts, facts: dict) -> str:
                 if previous is not None and (r["observed_on"] - previous).days > CAPTURE_RUN_DAYS:
                     xs.append(str(previous + (r["observed_on"] - previous) / 2))
                     ys.append(None)
-                    extra.append([0, 0])
+                    extra.append([0, 0, 0, 0])
                 xs.append(str(r["observed_on"]))
                 ys.append(r["median_usd_per_gpu_hour"])
-                extra.append([r["offers"], r["regions"]])
+                extra.append([r["offers"], r["regions"], r["low_usd_per_gpu_hour"], r["high_usd_per_gpu_hour"]])
                 previous = r["observed_on"]
             by_day = {r["observed_on"]: r for r in group.iter_rows(named=True)}
             name = f"{provider} · {pricing}"
@@ -106,8 +118,9 @@ def _price_lines(series: pl.DataFrame, charts: Charts, facts: dict) -> str:
                 name=name, legendgroup=name, showlegend=name not in legend_seen, mode="lines+markers", connectgaps=False,
                 line={"color": colour[provider], "dash": PRICING_DASH.get(pricing, "solid"), "width": 2},
                 marker={"size": 6},
-                hovertemplate=f"{family} {name} %{{x}}: $%{{y:.2f}} (median of %{{customdata[0]}} offers, "
-                              "%{customdata[1]} regions)<extra></extra>"), row=row, col=1)
+                hovertemplate=f"{family} {name} %{{x}}: $%{{y:.2f}} (%{{customdata[0]}} offers, %{{customdata[1]}} "
+                              "regions from $%{customdata[2]:.2f} to $%{customdata[3]:.2f})<extra></extra>"),
+                row=row, col=1)
             legend_seen.add(name)
             covered.append(f"{family} {name}: {len(by_day)} day{'s' if len(by_day) > 1 else ''} "
                            f"({min(by_day)}{' to ' + str(max(by_day)) if len(by_day) > 1 else ''})")
@@ -129,8 +142,9 @@ def _price_lines(series: pl.DataFrame, charts: Charts, facts: dict) -> str:
                            h100["observed_on"].max())
     absent = [f for f in FAMILIES if f not in families]
     caption = (
-        "From core.gpu_prices: the median of a provider's offers on a capture day over all its regions (per region "
-        f"in marts.gpu_provider_prices). Captures more than {CAPTURE_RUN_DAYS} days apart are not joined: the gap is "
+        f"From {source}: one figure per provider, pricing type and capture day (a provider priced in several "
+        "regions: the median of its regional medians; the range is in the hover). Captures more than "
+        f"{CAPTURE_RUN_DAYS} days apart are not joined: the gap is "
         f"time the provider was not captured. Families without any price: {listing(absent)}. "
         f"Series: {html.escape('; '.join(covered))}."
     )
@@ -176,11 +190,13 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
     h100 = costs.filter(pl.col("gpu_family") == families[0])
     facts["owner_cost"] = (families[0], h100["owner_cost_usd_per_gpu_hour"].min(), h100["owner_cost_usd_per_gpu_hour"].max(),
                            max(lives), min(lives))
+    rate = economics["cost_of_capital"].drop_nulls() if "cost_of_capital" in economics.columns else None
+    financing = f"capital at a {rate[0]:.0%} cost of capital, " if rate is not None and rate.len() else "no financing, "
     models = "; ".join(f"{r['gpu_family']}: {r['gpu_model']} at ${r['list_price_usd']:,.0f}"
                        for r in costs.unique("gpu_family").sort("gpu_family").iter_rows(named=True))
     caption = html.escape(
         "Owner's cost at 100 % utilization = list price written off over the useful life + power (TDP × PUE × "
-        f"electricity price), from marts.gpu_unit_economics; no financing, no resale. List prices: {models}. "
+        f"electricity price), from marts.gpu_unit_economics; {financing}no resale value. List prices: {models}. "
         f"Useful lives from the assumptions seed: {', '.join(f'{life:g}' for life in lives)} years. "
         f"Not drawn, no list price in the warehouse: {listing(f for f in FAMILIES if f not in families)}.{rentals}")
     return charts.figure(fig, "owner-cost", caption, height=460)
@@ -189,47 +205,53 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
 def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
     import plotly.graph_objects as go
 
+    keys = [k for k in ("gpu_family", "provider", "pricing") if k in economics.columns]
     frame = economics.filter(pl.col("gpu_family").is_in(FAMILIES))
-    latest_day = frame.group_by("gpu_family", "pricing").agg(latest=pl.col("observed_on").max())
-    latest = frame.join(latest_day, on=["gpu_family", "pricing"]).filter(pl.col("observed_on") == pl.col("latest"))
-    unpriced = latest.filter(pl.col("break_even_utilization").is_null()).select("gpu_family", "pricing").unique()
-    latest = latest.drop_nulls("break_even_utilization").sort("gpu_family", "pricing", "useful_life_years")
+    latest_day = frame.group_by(keys).agg(latest=pl.col("observed_on").max())
+    latest = frame.join(latest_day, on=keys).filter(pl.col("observed_on") == pl.col("latest"))
+    unpriced = latest.filter(pl.col("break_even_utilization").is_null()).select(keys).unique().sort(keys)
+    latest = latest.drop_nulls("break_even_utilization").sort(*keys, "useful_life_years")
     if not latest.height:
         return "<p class='note'>No break-even utilization: no H100, H200 or B200 price with a list price.</p>"
-    labels = [f"{f} · {p}" for f, p in latest.select("gpu_family", "pricing").unique(maintain_order=True).iter_rows()]
+    # Never pays back: the price does not cover the owner's cost even rented every hour, or (where the mart says
+    # so) the margin over power does not earn the capital back with interest within the useful life.
+    never = pl.col("break_even_utilization") > 1
+    if "pays_back" in latest.columns:
+        never = never | (pl.col("pays_back") == False)  # noqa: E712 (a polars expression, not a bool)
+    latest = latest.with_columns(never=never.fill_null(False), label=pl.concat_str(keys, separator=" · "))
+    labels = latest["label"].unique(maintain_order=True).to_list()
     lives = sorted(latest["useful_life_years"].unique().to_list())
     symbols = ["circle", "square", "diamond", "triangle-up", "star", "hexagon"]
     fig = go.Figure()
     for i, life in enumerate(lives):
         rows = latest.filter(pl.col("useful_life_years") == life)
-        values = rows["break_even_utilization"].to_list()
-        never = [v > 1 for v in values]
         fig.add_trace(go.Scatter(
-            x=[NEVER if n else v for v, n in zip(values, never)],
-            y=[f"{f} · {p}" for f, p in rows.select("gpu_family", "pricing").iter_rows()],
-            mode="markers", name=f"{life:g}-year life",
+            x=[NEVER if n else v for v, n in rows.select("break_even_utilization", "never").iter_rows()],
+            y=rows["label"].to_list(), mode="markers", name=f"{life:g}-year life",
             marker={"symbol": symbols[i % len(symbols)], "size": 11, "color": PALETTE[i % len(PALETTE)],
                     "line": {"color": "#1f2933", "width": 1}},
-            customdata=[[v, str(d)] for v, d in rows.select("break_even_utilization", "observed_on").iter_rows()],
-            text=["never pays back: it would need %.0f%% of all hours" % (v * 100) if n else
-                  "pays back if rented %.0f%% of hours" % (v * 100) for v, n in zip(values, never)],
-            hovertemplate="%{y}, " + f"{life:g}-year life" + " (%{customdata[1]}): %{text}<extra></extra>"))
+            customdata=[str(d) for d in rows["observed_on"].to_list()],
+            text=["never pays back (break-even %.0f%% of all hours)" % (v * 100) if n else
+                  "pays back if rented %.0f%% of hours" % (v * 100)
+                  for v, n in rows.select("break_even_utilization", "never").iter_rows()],
+            hovertemplate="%{y}, " + f"{life:g}-year life" + " (%{customdata}): %{text}<extra></extra>"))
     fig.add_vline(x=1.0, line_dash="dash", line_color="#9b1c1c")
     fig.add_vrect(x0=1.02, x1=1.2, fillcolor="#fde2e1", opacity=0.5, line_width=0)
     fig.update_xaxes(range=[0, 1.2], tickvals=[0, 0.25, 0.5, 0.75, 1.0, NEVER],
                      ticktext=["0%", "25%", "50%", "75%", "100%", "never pays back"],
                      title_text="share of all hours the GPU must be rented at that price to pay for itself")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)))
-    fig.update_layout(title="Break-even utilization of a bought GPU at the latest rental price of each pricing type")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), automargin=True)
+    fig.update_layout(title="Break-even utilization of a bought GPU at the latest rental price of each series")
     middle = lives[len(lives) // 2]
     at_middle = latest.filter(pl.col("useful_life_years") == middle)
-    facts["break_even"] = (at_middle.filter(pl.col("break_even_utilization") <= 1).height,
-                           at_middle.filter(pl.col("break_even_utilization") > 1).height, middle)
+    facts["break_even"] = (at_middle.filter(~pl.col("never")).height, at_middle.filter(pl.col("never")).height,
+                           middle, " · ".join(keys[1:]))
     caption = html.escape(
-        "From marts.gpu_unit_economics at each family and pricing type's latest capture day (median price across "
-        "providers that day). A break-even above 100 % means the price does not cover the owner's cost even if "
-        "rented every hour: drawn in the shaded column as never pays back. Families without a list price have no "
-        f"break-even: {listing(f for f in FAMILIES if f not in set(latest['gpu_family'].to_list()))}. "
-        "Without a price that day: "
-        f"{listing(f'{f} {p}' for f, p in unpriced.iter_rows())}.")
-    return charts.figure(fig, "break-even", caption, height=max(380, 34 * len(labels) + 160))
+        f"From marts.gpu_unit_economics at each {', '.join(keys)} series' latest capture day. A break-even above "
+        "100 % means the price does not cover the owner's cost even if rented every hour"
+        + (" (or, per the mart's pays_back, the capital is not earned back within the useful life)"
+           if "pays_back" in latest.columns else "")
+        + ": drawn in the shaded column as never pays back, its figure in the hover. Families without a list price "
+        f"have no break-even: {listing(f for f in FAMILIES if f not in set(latest['gpu_family'].to_list()))}. "
+        f"Series without a price that day: {listing(' '.join(r) for r in unpriced.iter_rows())}.")
+    return charts.figure(fig, "break-even", caption, height=max(380, 30 * len(labels) + 180))

@@ -85,7 +85,8 @@ def crowding_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
     else:
         body.append(not_built("marts.spend_ratio", "Capex growth against people per company"))
     if calendar is not None and events is not None:
-        body.append(_capex_and_layoffs(calendar, events, members, colours, charts, facts))
+        body.append(_capex_and_layoffs(calendar, events, read_table(con, "core.layoff_coverage"), members, colours,
+                                       charts, facts))
     else:
         missing = [n for n, t in (("core.financials_calendar", calendar), ("core.layoff_events", events)) if t is None]
         body.append(not_built(" and ".join(missing), "Cohort capex by calendar year against layoffs"))
@@ -185,8 +186,8 @@ def _company_panels(spend: pl.DataFrame, colours: dict, charts: Charts, facts: d
             + "<p class='note'>Each company's latest fiscal year with a capex growth figure:</p>" + table)
 
 
-def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, members: list[str], colours: dict,
-                       charts: Charts, facts: dict) -> str:
+def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, stretches: pl.DataFrame | None,
+                       members: list[str], colours: dict, charts: Charts, facts: dict) -> str:
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
@@ -212,7 +213,7 @@ def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, members: li
             meta="capex", marker_color=colours.get(ticker), legendgroup="capex", legendgrouptitle_text="capex",
             hovertemplate=f"{ticker} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), row=1, col=1)
 
-    notes, totals = [], {}
+    totals = {}
     by_year = {y: capex.filter(pl.col("calendar_year") == y) for y in years}
     for year in years:
         frame = by_year[year]
@@ -225,16 +226,25 @@ def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, members: li
         if total:
             fig.add_annotation(x=year, y=total / 1e9, text=f"{usd(total, 0)}" + ("*" if missing else ""),
                                showarrow=False, yshift=10, row=1, col=1)
-        if missing:
-            notes.append(f"{year}: {listing(missing)}")
 
     people = layoffs.filter(pl.col("calendar_year").is_in(years) & pl.col("people").is_not_null())
-    first_event, last_event = (layoffs["first_event"].min(), layoffs["last_event"].max()) if layoffs.height else (None, None)
+    # What the tracker covers: core.layoff_coverage's stretches when built, else its first and last event.
+    if stretches is not None and stretches.filter(pl.col("source") == "layoffs_fyi").height:
+        spans = stretches.filter(pl.col("source") == "layoffs_fyi").select("first_date", "last_date").rows()
+        coverage_from = "core.layoff_coverage"
+    else:
+        spans = [(layoffs["first_event"].min(), layoffs["last_event"].max())] if layoffs.height else []
+        coverage_from = "its first and last event"
+    first_event = min((a for a, _ in spans), default=None)
 
     def is_partial(row) -> bool:
-        starts_late = row["calendar_year"] == first_event.year and first_event > date(first_event.year, 1, 31)
-        ends_early = row["calendar_year"] == last_event.year and last_event < date(last_event.year, 12, 1)
-        return starts_late or ends_early
+        year = row["calendar_year"]
+        return not any(a <= date(year, 1, 1) and b >= date(year, 12, 31) for a, b in spans)
+
+    def covered_part(year: int) -> str:
+        parts = [f"{max(a, date(year, 1, 1))} to {min(b, date(year, 12, 31))}" for a, b in spans
+                 if a <= date(year, 12, 31) and b >= date(year, 1, 1)]
+        return f"{year} ({listing(parts)})"
 
     rows = list(people.iter_rows(named=True))
     for partial, name, colour in ((False, "people laid off", "#555555"), (True, "people laid off, partial year", "#B8BEC6")):
@@ -266,14 +276,14 @@ def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, members: li
             facts["capex_peak_year"] = latest_full
             facts["capex_latest"] = totals[latest_full][0]
             facts["capex_members"] = listing(sorted(complete["ticker"].unique().to_list()))
-    partial_layoffs = [f"{r['calendar_year']} ({'from ' + str(r['first_event']) if r['calendar_year'] == first_event.year else 'to ' + str(r['last_event'])})"
-                       for r in rows if is_partial(r)]
+    partial_layoffs = [covered_part(r["calendar_year"]) for r in rows if is_partial(r)]
     caption = (
         f"Calendar years {years[0]}–{years[-1]}. Capex from core.financials_calendar: a company's year is drawn only "
         f"when all four calendar quarters report capex; cohort: {listing(members)}. "
         f"Missing in every year shown: {listing(always)}. * a total that also leaves out: "
         f"{html.escape('; '.join(notes)) if notes else 'nothing'}. "
-        f"Layoffs: layoffs.fyi events (the tracker starts {first_event}), people where the event gives a count; "
+        f"Layoffs: layoffs.fyi events (covered from {first_event}, per {coverage_from}), people where the event "
+        "gives a count; "
         f"partial years hatched: {listing(partial_layoffs)}. WARN notices are not added (the same layoff often "
         "appears in both). Two panels, two axes: no dual axis."
     )
