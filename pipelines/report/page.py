@@ -110,7 +110,7 @@ def html_table(rows: list[dict], formats: dict[str, callable] | None = None, num
             value = row[column]
             text = formats[column](value) if column in formats else (str(value) if present(value) else MISSING)
             raw = text.startswith("<a ") or text.startswith("<span")
-            cls = ' class="num"' if column in numeric or column in formats else ""
+            cls = ' class="num"' if (column in numeric or column in formats) and not raw else ""
             cells.append(f"<td{cls}>{text if raw else html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
