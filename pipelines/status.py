@@ -44,6 +44,7 @@ def status_lines(warehouse: Path) -> list[str]:
         lines.append(f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})")
     else:
         lines.append(f"warehouse {warehouse}: nothing published yet (run `capex refresh --offline`)")
+    lines += coverage_lines(warehouse)
     runs = read_history(capex_home() / "status" / "refreshes.jsonl")
     if not runs:
         lines.append("no refresh recorded in this CAPEX_HOME yet")
@@ -77,4 +78,24 @@ def status_lines(warehouse: Path) -> list[str]:
         for name, c in sorted(asset_checks.items()):
             if not c["passed"]:
                 lines.append(f"FAILED check {asset}:{name}: {c['description']}")
+    return lines
+
+
+def coverage_lines(warehouse: Path) -> list[str]:
+    """What core.coverage says is missing: companies of the seed with no filing, fiscal years not filed yet."""
+    try:
+        rows = read_published(
+            warehouse, "select ticker, missing, years_not_filed, last_fiscal_period from core.coverage order by ticker"
+        )
+    except Exception:  # noqa: BLE001 - a warehouse published before core.coverage existed
+        return []
+    if not rows:
+        return []
+    lines = []
+    missing = [ticker for ticker, is_missing, _, _ in rows if is_missing]
+    if missing:
+        lines.append(f"coverage: no filings in the landing zone for {', '.join(missing)} (gaps, not zeros)")
+    for ticker, is_missing, not_filed, last in rows:
+        if not is_missing and not_filed:
+            lines.append(f"coverage: {ticker} newest period held {last}; not filed (held) yet: {not_filed}")
     return lines

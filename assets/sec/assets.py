@@ -16,7 +16,10 @@ import polars as pl
 from assets.sec.companies import parse_company_tickers, read_companies, with_unlisted_companies
 from assets.sec.companyfacts import FACT_SCHEMA, parse_companyfacts
 from assets.sec.financials import HISTORY_SCHEMA, facts_history, financials_from_10ks, financials_from_facts
-from assets.sec.ixbrl import DOCUMENT_SCHEMA, parse_10k
+from assets.sec.calendar import financials_calendar, with_capex_incl_finance_leases
+from assets.sec.coverage import coverage
+from assets.sec.ixbrl import DOCUMENT_SCHEMA, SEGMENT_COLUMNS, parse_10k, parse_10q
+from assets.sec.segments import segment_revenue
 from assets.sec.kinds import KINDS
 from assets.sec.live import fetch_live
 from assets.sec.reconcile import combine_financials, disagreements
@@ -28,6 +31,8 @@ from pipelines.validation import load_build_table, row_count_check, table_check
 RAW_FACTS = dg.AssetIn(key=["raw", "sec_facts"])
 RAW_DOCUMENTS = dg.AssetIn(key=["raw", "sec_10k_documents"])
 RAW_TICKERS = dg.AssetIn(key=["raw", "sec_company_tickers"])
+RAW_SEGMENT_FACTS = dg.AssetIn(key=["raw", "sec_segment_facts"])
+CORE_FINANCIALS = dg.AssetIn(key=["core", "financials"])
 LINEAGE = {"source": pl.String, "landed_sha256": pl.String, "observed_as_of": pl.String}
 
 landing_sec = landing_asset(
@@ -56,8 +61,14 @@ def _ten_k_filing_date(body) -> date | None:
         "raw_sec_10k_documents": dg.AssetOut(
             key=["raw", "sec_10k_documents"],
             kinds={"polars"},
-            description="One row per 10-K document: company, fiscal year end, accession, facts read, and the headcount "
-            "with the sentence of the Human Capital section it was read from.",
+            description="One row per 10-K or 10-Q document: company, period end, form, accession, facts read, and (10-K) "
+            "the headcount with the sentence of the Human Capital section it was read from.",
+        ),
+        "raw_sec_segment_facts": dg.AssetOut(
+            key=["raw", "sec_segment_facts"],
+            kinds={"polars"},
+            description="Revenue facts of every 10-K and 10-Q document whose context has exactly one explicit member "
+            "on us-gaap:StatementBusinessSegmentsAxis or srt:ProductOrServiceAxis (axis, member as filed).",
         ),
         "raw_sec_company_tickers": dg.AssetOut(
             key=["raw", "sec_company_tickers"],
@@ -80,11 +91,14 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
     )
     rejects = [companyfacts.rejects]
     documents = []
-    for body in bodies_of(landing_sec, "sec-10k"):
+    segment_frames = []
+    filing_bodies = [(b, parse_10k) for b in bodies_of(landing_sec, "sec-10k")]
+    filing_bodies += [(b, parse_10q) for b in bodies_of(landing_sec, "sec-10q")]
+    for body, parse in filing_bodies:
         try:
-            tenk = parse_10k(body.read(), body.origin, filed=_ten_k_filing_date(body))
+            tenk = parse(body.read(), body.origin, filed=_ten_k_filing_date(body))
         except SourceFormatError as e:
-            context.log.warning(f"sec-10k: {e}; this body is skipped, the rest loads")
+            context.log.warning(f"{body.kind}: {e}; this body is skipped, the rest loads")
             rejects.append(
                 rejects_frame(
                     [
@@ -105,6 +119,7 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
             )
         )
         documents.append(tenk.document())
+        segment_frames.append(tenk.segment_facts.with_columns(landed_sha256=pl.lit(body.sha256)))
         rejects.append(tenk.rejects)
     tickers = [
         parse_company_tickers(b.read(), b.origin) for b in bodies_of(landing_sec, "sec-company-tickers")
@@ -120,9 +135,15 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
         f"sec: {facts.filter(pl.col('source') == 'companyfacts')['cik'].n_unique()} companyfacts bodies, "
         f"{documents_frame.height} 10-Ks, {facts.height:,} facts, {reject_rows.height} held out"
     )
+    segment_facts = (
+        pl.concat(segment_frames)
+        if segment_frames
+        else pl.DataFrame(schema={**FACT_SCHEMA, **SEGMENT_COLUMNS, "landed_sha256": pl.String})
+    )
     return (
         facts.select(*FACT_SCHEMA, *LINEAGE),
         documents_frame,
+        segment_facts,
         tickers[-1]
         if tickers
         else pl.DataFrame(schema={"ticker": pl.String, "cik": pl.String, "name": pl.String}),
@@ -149,8 +170,9 @@ def sec_companies(facts: pl.DataFrame, documents: pl.DataFrame, tickers: pl.Data
             kinds={"polars"},
             description="One row per ticker, fiscal year and period (FY, discrete Q1..Q4), latest filing per period: "
             "capex (gross), revenue, operating cash flow, D&A, R&D, operating and net income, stock-based "
-            "compensation, finance-lease additions and principal payments, property-sale proceeds, and the "
-            "10-K headcount on FY rows. Companyfacts first; 10-K inline XBRL for companies/periods it lacks.",
+            "compensation, finance-lease additions and principal payments, property-sale proceeds, "
+            "capex_incl_finance_leases_usd (with finance_lease_concept), and the 10-K headcount on FY rows with "
+            "the sentence it was read from. Companyfacts first; 10-K/10-Q inline XBRL for periods it lacks.",
         ),
     },
     ins={
@@ -181,7 +203,9 @@ def sec_financials(
         )
     for warning in caught:
         context.log.warning(f"sec: {warning.message}")
-    combined = combine_financials(by_companyfacts, by_ixbrl)
+    combined = with_capex_incl_finance_leases(combine_financials(by_companyfacts, by_ixbrl)).with_columns(
+        employees_source_text=pl.col("employees_sentence")  # the name the issue asks for, beside the old one
+    )
     context.log.info(
         f"sec: core.financials {combined.height} rows for {combined['ticker'].n_unique()} companies "
         f"({by_companyfacts.height} from companyfacts, {by_ixbrl.height} from 10-Ks before combining)"
@@ -209,6 +233,106 @@ def core_financial_facts_history(
     )
     history = facts_history(raw_sec_facts) if raw_sec_facts.height else pl.DataFrame(schema=HISTORY_SCHEMA)
     return history.join(companies, on="cik", how="left").select("ticker", *HISTORY_SCHEMA)
+
+
+@dg.asset(
+    key=["core", "segment_revenue"],
+    ins={
+        "raw_sec_segment_facts": RAW_SEGMENT_FACTS,
+        "raw_sec_facts": RAW_FACTS,
+        "raw_sec_10k_documents": RAW_DOCUMENTS,
+        "raw_sec_company_tickers": RAW_TICKERS,
+    },
+    group_name="sec",
+    kinds={"polars"},
+    description="Revenue per business segment and product line, one row per ticker, fiscal year, period (FY, "
+    "discrete Q1..Q4), axis and member, from the 10-K/10-Q inline XBRL; latest filing per period; readable "
+    "`segment` label (the seed ai_segments' where it lists the member, and `ai_relevant`).",
+    owners=["team:data"],
+)
+def core_segment_revenue(
+    raw_sec_segment_facts: pl.DataFrame,
+    raw_sec_facts: pl.DataFrame,
+    raw_sec_10k_documents: pl.DataFrame,
+    raw_sec_company_tickers: pl.DataFrame,
+) -> pl.DataFrame:
+    companies = sec_companies(raw_sec_facts, raw_sec_10k_documents, raw_sec_company_tickers)
+    return segment_revenue(raw_sec_segment_facts, companies)
+
+
+@dg.asset(
+    key=["core", "financials_calendar"],
+    ins={"financials": CORE_FINANCIALS},
+    group_name="sec",
+    kinds={"polars"},
+    description="One row per ticker and calendar quarter: each discrete fiscal quarter of core.financials in the "
+    "calendar quarter holding most of its days, its money columns, and ttm_* sums of the last four calendar "
+    "quarters (NULL unless all four exist). Cross-company totals use this, not fiscal years.",
+    owners=["team:data"],
+)
+def core_financials_calendar(financials: pl.DataFrame) -> pl.DataFrame:
+    return financials_calendar(financials)
+
+
+@dg.asset(
+    key=["core", "coverage"],
+    ins={"financials": CORE_FINANCIALS, "raw_sec_facts": RAW_FACTS, "raw_sec_10k_documents": RAW_DOCUMENTS},
+    group_name="sec",
+    kinds={"polars"},
+    description="One row per company of the seed: first and last period held, the filings behind them, `missing` "
+    "TRUE when the landing zone holds no filing of it, and fiscal years ended but not filed (held) yet.",
+    owners=["team:data"],
+)
+def core_coverage(
+    financials: pl.DataFrame, raw_sec_facts: pl.DataFrame, raw_sec_10k_documents: pl.DataFrame
+) -> pl.DataFrame:
+    filings = pl.concat(
+        [
+            raw_sec_facts.filter(pl.col("form").is_in(["10-K", "10-K/A", "10-Q", "10-Q/A"])).select(
+                "cik", "accession"
+            ),
+            raw_sec_10k_documents.select(
+                "cik",
+                pl.coalesce(
+                    "accession", pl.format("{} for {}", "form", pl.col("fiscal_period_end").cast(pl.String))
+                ).alias("accession"),
+            ),
+        ]
+    )
+    return coverage(read_companies(), financials, filings)
+
+
+segment_revenue_valid = table_check(
+    ["core", "segment_revenue"],
+    "segment_revenue_valid",
+    [
+        ("expect_column_values_to_not_be_null", {"column": "ticker"}),
+        ("expect_column_values_to_not_be_null", {"column": "revenue_usd"}),
+        (
+            "expect_column_values_to_be_in_set",
+            {"column": "fiscal_period", "value_set": ["FY", "Q1", "Q2", "Q3", "Q4"]},
+        ),
+        (
+            "expect_column_values_to_be_in_set",
+            {"column": "axis", "value_set": ["us-gaap:StatementBusinessSegmentsAxis", "srt:ProductOrServiceAxis"]},
+        ),
+        (
+            "expect_compound_columns_to_be_unique",
+            {"column_list": ["ticker", "fiscal_year", "fiscal_period", "axis", "member"]},
+        ),
+    ],
+    description="one row per ticker, fiscal year, period, axis and member; a revenue on every row",
+)
+financials_calendar_valid = table_check(
+    ["core", "financials_calendar"],
+    "financials_calendar_valid",
+    [
+        ("expect_compound_columns_to_be_unique", {"column_list": ["ticker", "calendar_year", "calendar_quarter"]}),
+        ("expect_column_values_to_be_between", {"column": "calendar_quarter", "min_value": 1, "max_value": 4}),
+        ("expect_column_values_to_be_between", {"column": "capex_usd", "min_value": 0}),
+    ],
+    description="one row per ticker and calendar quarter (1-4); capex never negative",
+)
 
 
 financials_valid = table_check(

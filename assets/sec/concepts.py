@@ -79,3 +79,13 @@ METRIC_CONCEPTS: dict[str, list[str]] = {
 }
 
 METRICS = list(METRIC_CONCEPTS)
+
+# Revenue concepts read per segment or product line (core.segment_revenue), in order of preference: the
+# total-revenue concepts above, then the older and narrower ones filers use in their segment notes.
+SEGMENT_REVENUE_CONCEPTS: list[str] = [
+    *METRIC_CONCEPTS["revenue_usd"],
+    "us-gaap:RevenuesNetOfInterestExpense",
+    "us-gaap:SalesRevenueGoodsNet",
+    "us-gaap:SalesRevenueServicesNet",
+    "us-gaap:RevenueFromContractWithCustomerProductAndServiceExcludingAssessedTax",
+]

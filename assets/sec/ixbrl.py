@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,7 @@ import polars as pl
 from lxml import etree, html
 
 from assets.sec.companyfacts import FACT_SCHEMA, gunzip_if_needed
+from assets.sec.concepts import SEGMENT_REVENUE_CONCEPTS
 from assets.sec.headcount import parse_headcount
 from pipelines.errors import SourceFormatError
 from pipelines.parsed import empty_rejects, rejects_frame
@@ -106,7 +108,11 @@ DOCUMENT_SCHEMA = {
     "facts": pl.Int64,
     "employees": pl.Int64,
     "employees_sentence": pl.String,
+    "employees_check": pl.String,
 }
+# The dimension of a segment fact, beside FACT_SCHEMA in raw.sec_segment_facts.
+SEGMENT_COLUMNS = {"axis": pl.String, "member": pl.String}
+SEGMENT_AXES = ("us-gaap:StatementBusinessSegmentsAxis", "srt:ProductOrServiceAxis")
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,9 @@ class Parsed10K:
     employees_sentence: str | None
     rejects: pl.DataFrame = field(default_factory=empty_rejects)  # numbers whose text could not be read
     filed: date | None = None
+    # Revenue facts with one explicit member on a segment/product axis: FACT_SCHEMA + SEGMENT_COLUMNS.
+    segment_facts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={**FACT_SCHEMA, **SEGMENT_COLUMNS}))
+    employees_check: str | None = None  # "text", "tagged, matches text", "tagged 1,200, text says 1,100"
 
     def document(self) -> pl.DataFrame:
         """This 10-K as one row of DOCUMENT_SCHEMA."""
@@ -136,6 +145,7 @@ class Parsed10K:
                     "facts": self.facts.height,
                     "employees": self.employees,
                     "employees_sentence": self.employees_sentence,
+                    "employees_check": self.employees_check,
                 }
             ],
             schema=DOCUMENT_SCHEMA,
@@ -228,9 +238,11 @@ def _document(body: bytes, origin: str):
 def _contexts_and_units(root) -> tuple[dict[str, dict], dict[str, str]]:
     contexts, units = {}, {}
     for element in root.iter(*_tags("context")):
-        context = {"cik": None, "start": None, "end": None, "dimensional": False}
+        context = {"cik": None, "start": None, "end": None, "dimensional": False, "members": [], "typed": 0}
         for child in element.iter(
-            *_tags("identifier", "startDate", "endDate", "instant", "segment", "scenario")
+            *_tags(
+                "identifier", "startDate", "endDate", "instant", "segment", "scenario", "explicitMember", "typedMember"
+            )
         ):
             name = child.tag.rsplit("}", 1)[-1].lower()
             if name == "identifier":
@@ -239,6 +251,10 @@ def _contexts_and_units(root) -> tuple[dict[str, dict], dict[str, str]]:
                 context["start"] = _text(child)
             elif name in ("enddate", "instant"):
                 context["end"] = _text(child)
+            elif name == "explicitmember":
+                context["members"].append((_attrs(child).get("dimension", "").strip(), _text(child)))
+            elif name == "typedmember":
+                context["typed"] += 1
             else:
                 context["dimensional"] = True
         contexts[element.get("id")] = context
@@ -261,15 +277,38 @@ def _document_text(root) -> str:
     return "".join(root.itertext()).replace("\xa0", " ")
 
 
-def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10K:
-    """Facts, cover data and headcount of a 10-K primary document. `filed` (the filing date, from the
-    submissions JSON when known) is written to every fact; the document itself does not state it."""
+def parse_10k(raw: bytes, origin: str, *, filed: date | None = None, segments: bool = True) -> Parsed10K:
+    """Facts, segment revenue, cover data and headcount of a 10-K primary document. `filed` (the filing date,
+    from the submissions JSON when known) is written to every fact; the document itself does not state it."""
+    return parse_filing(raw, origin, "10-K", filed=filed, segments=segments)
+
+
+def parse_10q(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10K:
+    """The same for a 10-Q primary document: its facts (the quarter, the year to date and their comparatives)
+    and segment revenue; a 10-Q states no headcount, so none is read."""
+    return parse_filing(raw, origin, "10-Q", filed=filed)
+
+
+def _segment_of(context: dict) -> tuple[str, str] | None:
+    """(axis, member) when the context's only dimension is one explicit member on a segment or product axis."""
+    if context["typed"] or len(context["members"]) != 1:
+        return None
+    axis, member = context["members"][0]
+    return (axis, member) if axis in SEGMENT_AXES and member else None
+
+
+def parse_filing(
+    raw: bytes, origin: str, form_family: str, *, filed: date | None = None, segments: bool = True
+) -> Parsed10K:
+    """A 10-K or 10-Q (`form_family`) primary document with inline XBRL; refuses any other form."""
     body = gunzip_if_needed(raw, origin)
     if not body.strip():
-        raise SourceFormatError(origin, "empty body, expected a 10-K document")
+        raise SourceFormatError(origin, f"empty body, expected a {form_family} document")
     root = _document(body, origin)
     if next(root.iter(*_tags("header")), None) is None:
-        raise SourceFormatError(origin, "no inline XBRL in this document (no ix:header): not an iXBRL 10-K")
+        raise SourceFormatError(
+            origin, f"no inline XBRL in this document (no ix:header): not an iXBRL {form_family}"
+        )
     contexts, units = _contexts_and_units(root)
 
     cover: dict[str, tuple[str, str]] = {}  # dei name -> (text, contextRef)
@@ -282,7 +321,10 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
                 cover[name] = (_text(element), context_ref)
             continue
         context = contexts.get(context_ref)
-        if context is None or context["dimensional"] or attrs.get("nil") == "true" or ":" not in name:
+        if context is None or attrs.get("nil") == "true" or ":" not in name:
+            continue
+        segment = _segment_of(context) if context["dimensional"] else None
+        if context["dimensional"] and (segment is None or not segments or name not in SEGMENT_REVENUE_CONCEPTS):
             continue
         text = _text(element)
         try:
@@ -317,6 +359,8 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
                 else -1_000,
                 "position": position,
                 "context_cik": context["cik"],
+                "axis": segment[0] if segment else None,
+                "member": segment[1] if segment else None,
             }
         )
 
@@ -329,9 +373,9 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
             origin, "no dei:EntityCentralIndexKey and no entity identifier in its contexts"
         )
     cik = cik.zfill(10)
-    form = cover.get("dei:DocumentType", ("10-K", ""))[0].strip().upper() or "10-K"
-    if not form.startswith("10-K"):
-        raise SourceFormatError(origin, f"dei:DocumentType is {form}, not a 10-K")
+    form = cover.get("dei:DocumentType", (form_family, ""))[0].strip().upper() or form_family
+    if not form.startswith(form_family):
+        raise SourceFormatError(origin, f"dei:DocumentType is {form}, not a {form_family}")
     period_text, period_context = cover.get("dei:DocumentPeriodEndDate", ("", None))
     context_end = contexts.get(period_context, {}).get("end")
     period_end = _date(period_text) or (_date(context_end) if context_end else None)
@@ -341,7 +385,7 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
     company = cover.get("dei:EntityRegistrantName", (None, None))[0]
     accession = accession_from_origin(origin)
 
-    facts = (
+    tidy = (
         pl.DataFrame(
             numbers,
             schema={
@@ -354,11 +398,14 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
                 "precision": pl.Int64,
                 "position": pl.Int64,
                 "context_cik": pl.String,
+                "axis": pl.String,
+                "member": pl.String,
             },
         )
+        # A fact shown twice (statement and note, in contexts of different ids) is one fact: the most precise wins.
         .sort("precision", "position", descending=[True, False])
         .unique(
-            subset=["taxonomy", "concept", "unit", "period_start", "period_end"],
+            subset=["taxonomy", "concept", "unit", "period_start", "period_end", "axis", "member"],
             keep="first",
             maintain_order=True,
         )
@@ -380,20 +427,16 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
             pl.lit(form).alias("form"),
             pl.lit(filed).alias("filed"),
             pl.lit(None).alias("frame"),
+            "axis",
+            "member",
         )
-        .cast(FACT_SCHEMA)
+        .cast({**FACT_SCHEMA, **SEGMENT_COLUMNS})
     )
-    tagged_employees = facts.filter(
-        pl.col("concept") == "EntityNumberOfEmployees", pl.col("taxonomy") == "dei"
+    facts = tidy.filter(pl.col("axis").is_null()).select(list(FACT_SCHEMA))
+    segment_facts = tidy.filter(pl.col("axis").is_not_null())
+    employees, sentence, check = (
+        _employees(facts, _document_text(root)) if form_family == "10-K" else (None, None, None)
     )
-    if tagged_employees.height:
-        employees, sentence = (
-            int(tagged_employees["value"][0]),
-            "dei:EntityNumberOfEmployees (tagged on the cover page)",
-        )
-    else:
-        headcount = parse_headcount(_document_text(root))
-        employees, sentence = headcount.employees, headcount.sentence
     return Parsed10K(
         cik=cik,
         company_name=company,
@@ -405,4 +448,26 @@ def parse_10k(raw: bytes, origin: str, *, filed: date | None = None) -> Parsed10
         employees_sentence=sentence,
         rejects=rejects_frame(rejects),
         filed=filed,
+        segment_facts=segment_facts,
+        employees_check=check,
     )
+
+
+def _employees(facts: pl.DataFrame, text: str) -> tuple[int | None, str | None, str | None]:
+    """(employees, the sentence, how it was checked). dei:EntityNumberOfEmployees, when a filer tags it, is the
+    figure; the Human Capital sentence is still read, to cross-check it and to say what the figure counts."""
+    headcount = parse_headcount(text)
+    tagged = facts.filter(pl.col("taxonomy") == "dei", pl.col("concept") == "EntityNumberOfEmployees")
+    if not tagged.height:
+        return headcount.employees, headcount.sentence, "text" if headcount.employees is not None else None
+    value = int(tagged["value"][0])
+    if headcount.employees is None:
+        return value, "dei:EntityNumberOfEmployees (tagged; no sentence in the text states it)", "tagged, not in text"
+    if headcount.employees == value:
+        return value, headcount.sentence, "tagged, matches text"
+    warnings.warn(
+        f"10-K CIK{facts['cik'][0]}: dei:EntityNumberOfEmployees {value:,} but the text says "
+        f"{headcount.employees:,} ({headcount.sentence!r}); the tagged figure is used",
+        stacklevel=2,
+    )
+    return value, headcount.sentence, f"tagged {value:,}, text says {headcount.employees:,}"

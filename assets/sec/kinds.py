@@ -16,7 +16,7 @@ import polars as pl
 from assets.sec.companies import parse_company_tickers
 from assets.sec.companyfacts import parse_companyfacts
 from assets.sec.financials import financials_from_facts
-from assets.sec.ixbrl import parse_10k
+from assets.sec.ixbrl import parse_10k, parse_10q
 from assets.sec.live import filings, latest_10k, load_submissions
 from pipelines.errors import SourceFormatError
 from pipelines.kinds import Identified, Kind
@@ -65,6 +65,16 @@ def identify_10k(raw: bytes, origin: str) -> Identified:
     )
 
 
+def identify_10q(raw: bytes, origin: str) -> Identified:
+    tenq = parse_10q(raw, origin)
+    segments = tenq.segment_facts.filter(pl.col("period_end") == tenq.fiscal_period_end)["member"].n_unique()
+    return Identified(
+        entity=f"CIK{tenq.cik}-10Q-{tenq.fiscal_period_end.isoformat()}",
+        summary=f"{tenq.company_name} {tenq.form} for the quarter ended {tenq.fiscal_period_end}: "
+        f"{tenq.facts.height:,} facts, {segments} segment or product members with revenue for the quarter",
+    )
+
+
 def identify_submissions(raw: bytes, origin: str) -> Identified:
     listed = filings(raw, origin)
     cik = str(load_submissions(raw, origin).get("cik") or "").strip()
@@ -106,6 +116,13 @@ KINDS = [
         source="sec",
         description="a 10-K primary document with inline XBRL (.htm)",
         identify=identify_10k,
+    ),
+    Kind(
+        name="sec-10q",
+        source="sec",
+        description="a 10-Q primary document with inline XBRL (.htm): adds its quarter to core.financials and "
+        "core.segment_revenue",
+        identify=identify_10q,
     ),
     Kind(
         name="sec-submissions",

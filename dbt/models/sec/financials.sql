@@ -21,5 +21,8 @@ select
     stock_based_compensation_usd,
     finance_lease_principal_payments_usd,
     proceeds_from_property_sales_usd,
-    employees_sentence
+    employees_sentence,
+    employees_source_text,
+    capex_incl_finance_leases_usd,
+    finance_lease_concept
 from {{ source('core_sec', 'financials') }}

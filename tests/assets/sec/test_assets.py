@@ -19,9 +19,13 @@ ASSETS = [
     sec_assets.sec_parsed,
     sec_assets.sec_financials,
     sec_assets.core_financial_facts_history,
+    sec_assets.core_segment_revenue,
+    sec_assets.core_financials_calendar,
+    sec_assets.core_coverage,
 ]
 CHECKS = [sec_assets.financials_valid, sec_assets.financials_rows, sec_assets.companyfacts_and_ixbrl_agree,
-          sec_assets.quarters_add_up_to_the_year]  # fmt: skip
+          sec_assets.quarters_add_up_to_the_year, sec_assets.segment_revenue_valid,
+          sec_assets.financials_calendar_valid]  # fmt: skip
 
 
 def refresh(home) -> tuple[dg.ExecuteInProcessResult, dict[str, pl.DataFrame]]:
@@ -40,8 +44,13 @@ def refresh(home) -> tuple[dg.ExecuteInProcessResult, dict[str, pl.DataFrame]]:
             "core.financial_facts_history",
             "raw.sec_10k_documents",
             "raw.sec_rejects",
+            "core.segment_revenue",
+            "core.financials_calendar",
+            "core.coverage",
         )
-        return result, {t: con.sql(f"select * from {t}").pl() for t in tables}
+        built = {f"{schema}.{name}" for schema, name in con.sql("select schema_name, table_name from duckdb_tables()").fetchall()}
+        # downstream of a failed blocking check, a table is not built
+        return result, {t: con.sql(f"select * from {t}").pl() for t in tables if t in built}
 
 
 def test_offline_refresh_then_a_negative_capex_file_fails_the_blocking_check(tmp_path):
@@ -53,6 +62,8 @@ def test_offline_refresh_then_a_negative_capex_file_fails_the_blocking_check(tmp
         "row_count_not_collapsing": True,
         "companyfacts_and_ixbrl_agree": True,
         "quarters_add_up_to_the_year": True,
+        "segment_revenue_valid": True,
+        "financials_calendar_valid": True,
     }
     fin = tables["core.financials"]
     fy = lambda t, y: fin.filter(ticker=t, fiscal_year=y, fiscal_period="FY").row(0, named=True)
@@ -70,6 +81,14 @@ def test_offline_refresh_then_a_negative_capex_file_fails_the_blocking_check(tmp
         tables["core.financial_facts_history"].filter(pl.col("ticker") == "NVDA", pl.col("restated")).height
         > 0
     )
+    segments = tables["core.segment_revenue"]
+    assert segments.filter(ticker="NVDA", member="nvda:DataCenterMember", fiscal_year=2025)["revenue_usd"].to_list() == [
+        115_186e6
+    ]
+    calendar = tables["core.financials_calendar"].filter(ticker="MSFT", calendar_year=2025)
+    assert (calendar.height, calendar["capex_usd"].sum()) == (4, 83_094e6)
+    assert fy("MSFT", 2025)["capex_incl_finance_leases_usd"] > fy("MSFT", 2025)["capex_usd"]
+    assert {"ORCL", "AMD", "AVGO", "CRWV"} <= set(tables["core.coverage"].filter("missing")["ticker"])
 
     # `capex import sec-companyfacts` of Microsoft's file with every capex value made negative (a broken file)
     doc = json.loads(companyfacts_body("MSFT"))
