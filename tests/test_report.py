@@ -70,22 +70,38 @@ def test_capex_chart_totals_per_calendar_year_equal_the_cohorts_capex_in_the_war
             for year, billions in zip(trace["x"], trace["y"]):
                 drawn[year] = drawn.get(year, 0.0) + billions
                 company_years.add((trace["name"], year))
-    # The cohort's capex by calendar year, straight from core.financials_calendar: company-years with four quarters.
+    # The cohort's capex by calendar year, straight from the warehouse: four calendar quarters of
+    # core.financials_calendar, else a fiscal year of core.financials with at least 335 days in the calendar year.
     rows = warehouse.execute("""
-        select ticker, calendar_year, sum(capex_usd), count(distinct calendar_quarter)
-        from core.financials_calendar
-        where capex_usd is not null and ticker in (select ticker from seeds.companies where cohort = 'hyperscaler')
-        group by ticker, calendar_year""").fetchall()
-    full = {(t, y): v for t, y, v, quarters in rows if quarters == 4}
-    partial = {(t, y) for t, y, _, quarters in rows if quarters < 4}
+        with cohort as (select ticker from seeds.companies where cohort = 'hyperscaler'),
+        quarters as (
+            select ticker, calendar_year, sum(capex_usd) as capex_usd, count(distinct calendar_quarter) as n
+            from core.financials_calendar where capex_usd is not null and ticker in (select ticker from cohort)
+            group by ticker, calendar_year),
+        years as (
+            select ticker, y.calendar_year, arg_max(capex_usd, period_end) as capex_usd
+            from core.financials, range(year(period_start), year(period_end) + 1) as y(calendar_year)
+            where fiscal_period = 'FY' and capex_usd is not null and ticker in (select ticker from cohort)
+              and datediff('day', greatest(period_start, make_date(y.calendar_year::int, 1, 1)),
+                           least(period_end, make_date(y.calendar_year::int, 12, 31))) + 1 >= 335
+            group by ticker, y.calendar_year)
+        select coalesce(q.ticker, y.ticker), coalesce(q.calendar_year, y.calendar_year),
+               case when q.n = 4 then q.capex_usd else y.capex_usd end
+        from quarters q full join years y on q.ticker = y.ticker and q.calendar_year = y.calendar_year""").fetchall()
+    whole = {(t, int(y)): v for t, y, v in rows if v is not None}
+    partial = {(t, int(y)) for t, y, v in rows if v is None}
     expected: dict[int, float] = {}
-    for (ticker, year), value in full.items():
+    for (ticker, year), value in whole.items():
         if year in drawn:
             expected[year] = expected.get(year, 0.0) + value / 1e9
     assert drawn and drawn.keys() == expected.keys()
     for year in drawn:
         assert drawn[year] == pytest.approx(expected[year], rel=1e-12), year
     assert not company_years & partial  # a company-year with fewer than four quarters is left out, never drawn as part
+    assert company_years == {k for k in whole if k[1] in drawn}
+    # Calendar 2024 is the year the issue saw broken ($145B shown for about $228B): Microsoft's four calendar
+    # quarters plus the December-year 10-Ks of Alphabet, Amazon and Meta, IBM's gap no longer resetting the stack.
+    assert drawn[2024] == pytest.approx(228.3, abs=0.05)
     # Microsoft's calendar 2025 is its FY2025 Q3–Q4 and FY2026 Q1–Q2 (10-Qs and 10-K): 83,094 $M, drawn as such.
     msft = next(t for t in data if t.get("meta") == "capex" and t["name"] == "MSFT")
     assert dict(zip(msft["x"], msft["y"]))[2025] == pytest.approx(83.094)

@@ -3,7 +3,7 @@
 Per company (fiscal years, from marts.spend_ratio): capex growth against headcount, stock-based compensation
 and R&D growth, one small panel per company. Across companies (calendar years, from core.financials_calendar,
 because fiscal years ending in June, September and December are not one calendar): the cohort's capex stacked
-per company, only company-years with all four quarters, above the people layoffs.fyi counted per year.
+per company, only whole company-years (four quarters, or a fiscal year that is the calendar year), above the people layoffs.fyi counted per year.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ METRICS = [  # (column, label, colour): the same colour for a metric in every pa
     ("research_development_yoy_growth", "R&D", "#CC79A7"),
 ]
 YEARS_SHOWN = 10
+WHOLE_YEAR_DAYS = 335  # a fiscal year stands for a calendar year when at least 11 months of it fall in it
 
 
 def cohort_members(con: duckdb.DuckDBPyConnection, cohort: str = "hyperscaler") -> list[str]:
@@ -39,14 +40,46 @@ def company_colours(tickers: list[str]) -> dict[str, str]:
     return {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(tickers)}
 
 
-def calendar_capex(calendar: pl.DataFrame, members: list[str]) -> pl.DataFrame:
-    """(ticker, calendar_year, capex_usd, quarters): capex summed over the calendar quarters that report it."""
-    return (
+def calendar_capex(calendar: pl.DataFrame, financials: pl.DataFrame | None, members: list[str]) -> pl.DataFrame:
+    """(ticker, calendar_year, capex_usd, quarters, basis, fiscal_year): a cohort member's capex in a calendar year.
+
+    The sum of its four calendar quarters in core.financials_calendar (`basis` quarters); without four, a fiscal
+    year with at least WHOLE_YEAR_DAYS of its days in that calendar year stands for it (a December year-end
+    filer's 10-K, `basis` fiscal_year), the rule marts.revenue_gap uses; otherwise `basis` is None, the
+    quarters found are counted and the company-year is left out of any total.
+    """
+    quarters = (
         calendar.filter(pl.col("ticker").is_in(members) & pl.col("capex_usd").is_not_null())
         .group_by("ticker", "calendar_year")
-        .agg(capex_usd=pl.col("capex_usd").sum(), quarters=pl.col("calendar_quarter").n_unique())
-        .sort("calendar_year", "ticker")
+        .agg(quarter_capex_usd=pl.col("capex_usd").sum(), quarters=pl.col("calendar_quarter").n_unique())
     )
+    keys = ["ticker", "calendar_year"]
+    if financials is not None:
+        year_start, year_end = pl.date(pl.col("calendar_year"), 1, 1), pl.date(pl.col("calendar_year"), 12, 31)
+        whole_years = (
+            financials.filter(pl.col("ticker").is_in(members) & (pl.col("fiscal_period") == "FY")
+                              & pl.col("capex_usd").is_not_null() & pl.col("period_start").is_not_null())
+            .with_columns(calendar_year=pl.int_ranges(pl.col("period_start").dt.year(), pl.col("period_end").dt.year() + 1))
+            .explode("calendar_year")
+            .with_columns(pl.col("calendar_year").cast(pl.Int32))
+            .filter((pl.min_horizontal("period_end", year_end) - pl.max_horizontal("period_start", year_start))
+                    .dt.total_days() + 1 >= WHOLE_YEAR_DAYS)
+            .sort("period_end").group_by(keys).last()
+            .select(*keys, year_capex_usd="capex_usd", fiscal_year="fiscal_year")
+        )
+        quarters = quarters.with_columns(pl.col("calendar_year").cast(pl.Int32)).join(
+            whole_years, on=keys, how="full", coalesce=True)
+    else:
+        quarters = quarters.with_columns(year_capex_usd=pl.lit(None, pl.Float64), fiscal_year=pl.lit(None, pl.Int32))
+    four = pl.col("quarters") == 4
+    return quarters.select(
+        *keys,
+        capex_usd=pl.when(four).then("quarter_capex_usd").otherwise("year_capex_usd"),
+        quarters=pl.col("quarters").fill_null(0),
+        basis=pl.when(four).then(pl.lit("quarters")).when(pl.col("year_capex_usd").is_not_null())
+        .then(pl.lit("fiscal_year")),
+        fiscal_year="fiscal_year",
+    ).sort("calendar_year", "ticker")
 
 
 def layoffs_by_year(events: pl.DataFrame) -> pl.DataFrame:
@@ -75,6 +108,7 @@ def _with_headcount_growth(spend: pl.DataFrame) -> pl.DataFrame:
 def crowding_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
     spend = read_table(con, "marts.spend_ratio")
     calendar = read_table(con, "core.financials_calendar")
+    financials = read_table(con, "core.financials")
     events = read_table(con, "core.layoff_events")
     members = cohort_members(con)
     colours = company_colours(members + sorted(set(spend["ticker"].to_list()) - set(members)) if spend is not None else members)
@@ -85,8 +119,8 @@ def crowding_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
     else:
         body.append(not_built("marts.spend_ratio", "Capex growth against people per company"))
     if calendar is not None and events is not None:
-        body.append(_capex_and_layoffs(calendar, events, read_table(con, "core.layoff_coverage"), members, colours,
-                                       charts, facts))
+        body.append(_capex_and_layoffs(calendar, financials, events, read_table(con, "core.layoff_coverage"), members,
+                                       colours, charts, facts))
     else:
         missing = [n for n, t in (("core.financials_calendar", calendar), ("core.layoff_events", events)) if t is None]
         body.append(not_built(" and ".join(missing), "Cohort capex by calendar year against layoffs"))
@@ -112,9 +146,9 @@ def _answer(facts: dict) -> str:
         year, people = facts["peak_layoffs"]
         capex_line = ""
         if facts.get("capex_peak_year"):
-            capex_line = (f", while the capex of the cohort members with complete calendar years "
-                          f"({facts['capex_members']}) was {usd(facts['capex_then'])} that year and "
-                          f"{usd(facts['capex_latest'])} in {facts['capex_peak_year']}")
+            capex_line = (f", while the capex of {facts['capex_members']} (the cohort members with whole calendar "
+                          f"years) was {usd(facts['capex_then'])} that year and {usd(facts['capex_latest'])} in "
+                          f"{facts['capex_peak_year']}, the latest year all of them have")
         sentences.append(f"Layoffs.fyi counted the most people laid off in {year} ({count(people)}){capex_line}.")
     return " ".join(sentences) or "Not enough data in this warehouse to answer yet."
 
@@ -186,18 +220,26 @@ def _company_panels(spend: pl.DataFrame, colours: dict, charts: Charts, facts: d
             + "<p class='note'>Each company's latest fiscal year with a capex growth figure:</p>" + table)
 
 
-def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, stretches: pl.DataFrame | None,
-                       members: list[str], colours: dict, charts: Charts, facts: dict) -> str:
+def _capex_and_layoffs(calendar: pl.DataFrame, financials: pl.DataFrame | None, events: pl.DataFrame,
+                       stretches: pl.DataFrame | None, members: list[str], colours: dict, charts: Charts,
+                       facts: dict) -> str:
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
-    capex = calendar_capex(calendar, members)
+    capex = calendar_capex(calendar, financials, members)
     layoffs = layoffs_by_year(events)
-    complete = capex.filter(pl.col("quarters") == 4)
+    complete = capex.filter(pl.col("basis").is_not_null())
     if not complete.height:
-        return "<p class='note'>No cohort member has a calendar year with all four quarters of capex yet.</p>"
+        return "<p class='note'>No cohort member has a whole calendar year of capex yet.</p>"
     last_year = max(capex["calendar_year"].max(), layoffs["calendar_year"].max() if layoffs.height else 0)
-    years = list(range(max(complete["calendar_year"].min(), last_year - YEARS_SHOWN + 1), last_year + 1))
+    # From the tracker's first year (the comparison starts there), at most YEARS_SHOWN years.
+    first_year = layoffs["calendar_year"].min() if layoffs.height else last_year - YEARS_SHOWN + 1
+    years = list(range(max(complete["calendar_year"].min(), first_year, last_year - YEARS_SHOWN + 1), last_year + 1))
+    # A year whose total leaves out a member drawn in another year is faded: its smaller stack is coverage,
+    # not a fall in spending.
+    drawn_members = set(complete.filter(pl.col("calendar_year").is_in(years))["ticker"].to_list())
+    short_years = {y for y in years
+                   if drawn_members - set(complete.filter(pl.col("calendar_year") == y)["ticker"].to_list())}
 
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12, row_heights=[0.6, 0.4],
                         subplot_titles=["Cohort capex by calendar year, stacked per company (US$ billions)",
@@ -206,20 +248,23 @@ def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, stretches: 
         rows = complete.filter((pl.col("ticker") == ticker) & pl.col("calendar_year").is_in(years))
         if not rows.height:
             continue
-        # Only company-years with all four quarters: a partial or missing year is left out (and listed), never 0,
-        # and never a null inside a stacked trace, which would restart plotly's stacking.
+        # Only whole company-years: a partial or missing year is left out (and listed), never 0, and never a
+        # null inside a stacked trace, which would restart plotly's stacking.
         fig.add_trace(go.Bar(
             x=rows["calendar_year"].to_list(), y=[v / 1e9 for v in rows["capex_usd"].to_list()], name=ticker,
             meta="capex", marker_color=colours.get(ticker), legendgroup="capex", legendgrouptitle_text="capex",
-            hovertemplate=f"{ticker} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), row=1, col=1)
+            marker_opacity=[0.4 if y in short_years else 1.0 for y in rows["calendar_year"].to_list()],
+            customdata=["four calendar quarters" if b == "quarters" else f"FY{fy} (10-K) covers the calendar year"
+                        for b, fy in rows.select("basis", "fiscal_year").iter_rows()],
+            hovertemplate=f"{ticker} %{{x}}: $%{{y:,.1f}}B from %{{customdata}}<extra></extra>"), row=1, col=1)
 
     totals = {}
     by_year = {y: capex.filter(pl.col("calendar_year") == y) for y in years}
     for year in years:
         frame = by_year[year]
-        full = frame.filter(pl.col("quarters") == 4)
+        full = frame.filter(pl.col("basis").is_not_null())
         total = full["capex_usd"].sum() if full.height else None
-        partial = {r["ticker"]: r["quarters"] for r in frame.filter(pl.col("quarters") < 4).iter_rows(named=True)}
+        partial = {r["ticker"]: r["quarters"] for r in frame.filter(pl.col("basis").is_null()).iter_rows(named=True)}
         absent = [t for t in members if t not in set(frame["ticker"].to_list())]
         missing = [f"{t} ({q} of 4 quarters)" for t, q in partial.items()] + absent
         totals[year] = (total, missing)
@@ -263,24 +308,28 @@ def _capex_and_layoffs(calendar: pl.DataFrame, events: pl.DataFrame, stretches: 
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_layout(barmode="stack", title="Cohort capex against layoffs, by calendar year")
 
+    by_fiscal_year = [f"{t} {y}" for t, y in complete.filter(
+        (pl.col("basis") == "fiscal_year") & pl.col("calendar_year").is_in(years)).select("ticker", "calendar_year").iter_rows()]
     always = [t for t in members if all(t in m for _, m in totals.values())]
     notes = [f"{y}: {listing(x for x in m if x not in always)}" for y, (_, m) in totals.items()
              if any(x not in always for x in m)]
-    with_totals = {y: t for y, (t, m) in totals.items() if t and not m}
     if layoffs.height and rows:
         peak = max(rows, key=lambda r: r["people"])
         facts["peak_layoffs"] = (peak["calendar_year"], peak["people"])
-        if peak["calendar_year"] in with_totals or totals.get(peak["calendar_year"], (None,))[0]:
+        # Compare only years with the same companies in the total (not faded), else coverage passes for growth.
+        comparable = [y for y, (t, _) in totals.items() if t and y not in short_years]
+        if peak["calendar_year"] in comparable:
             facts["capex_then"] = totals[peak["calendar_year"]][0]
-            latest_full = max((y for y, (t, m) in totals.items() if t), default=None)
-            facts["capex_peak_year"] = latest_full
-            facts["capex_latest"] = totals[latest_full][0]
-            facts["capex_members"] = listing(sorted(complete["ticker"].unique().to_list()))
+            facts["capex_peak_year"] = max(comparable)
+            facts["capex_latest"] = totals[max(comparable)][0]
+            facts["capex_members"] = listing(sorted(drawn_members))
     partial_layoffs = [covered_part(r["calendar_year"]) for r in rows if is_partial(r)]
     caption = (
         f"Calendar years {years[0]}–{years[-1]}. Capex from core.financials_calendar: a company's year is drawn only "
-        f"when all four calendar quarters report capex; cohort: {listing(members)}. "
-        f"Missing in every year shown: {listing(always)}. * a total that also leaves out: "
+        f"when all four calendar quarters report capex or, failing that, when a fiscal year with at least "
+        f"{WHOLE_YEAR_DAYS} of its days in that calendar year does (core.financials: {listing(by_fiscal_year)}); "
+        f"cohort: {listing(members)}. "
+        f"Missing in every year shown: {listing(always)}. * (faded) a total that also leaves out: "
         f"{html.escape('; '.join(notes)) if notes else 'nothing'}. "
         f"Layoffs: layoffs.fyi events (covered from {first_event}, per {coverage_from}), people where the event "
         "gives a count; "
