@@ -13,6 +13,7 @@ bodies, so an offline refresh and a live one run the same code.
 """
 
 
+import inspect
 import os
 from pathlib import Path
 from typing import Callable
@@ -158,6 +159,10 @@ def run_live_fetch(landing: LandingZone, kinds: list[Kind], fetch_live: Callable
         landed += stored
         return body
 
+    if "landed" in inspect.signature(fetch_live).parameters:
+        # A source that keeps immutable documents (SEC filings) asks whether a URL's body is landed already.
+        origins = {b.origin for b in landing.bodies() if b.via != "snapshot"}
+        kwargs.setdefault("landed", origins.__contains__)
     fetch_live(fetch, store, **kwargs)
     return landed
 

@@ -10,6 +10,7 @@ import dagster as dg
 import polars as pl
 
 from assets.layoffs.companies import match_companies, match_rate
+from assets.layoffs.coverage import layoff_coverage
 from assets.layoffs.dedup import deduplicate_events
 from assets.layoffs.events import EVENT_SCHEMA, SOURCES
 from assets.layoffs.kinds import KINDS, PARSERS
@@ -114,3 +115,32 @@ layoff_events_valid = table_check(
     "negative, percentages are fractions 0-1, tickers are tracked companies",
 )
 layoff_events_rows = row_count_check(["core", "layoff_events"])
+
+
+@dg.asset(
+    key=["core", "layoff_coverage"],
+    ins={"raw_layoff_events": dg.AssetIn(key=["raw", "layoff_events"])},
+    group_name="layoffs",
+    kinds={"polars"},
+    description="Per source and state, each continuous stretch of dates the downloads held cover "
+    "(first_date..last_date): a day outside every stretch is not covered, which is not the same as no layoffs.",
+)
+def core_layoff_coverage(raw_layoff_events: pl.DataFrame) -> pl.DataFrame:
+    return layoff_coverage(raw_layoff_events)
+
+
+LAYOFF_COVERAGE_EXPECTATIONS = [
+    *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("source", "first_date", "last_date", "downloads")],
+    ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
+    ("expect_compound_columns_to_be_unique", {"column_list": ["source", "first_date"]}),
+    ("expect_column_pair_values_a_to_be_greater_than_b",
+     {"column_A": "last_date", "column_B": "first_date", "or_equal": True}),
+]
+layoff_coverage_valid = table_check(
+    ["core", "layoff_coverage"],
+    "layoff_coverage_valid",
+    LAYOFF_COVERAGE_EXPECTATIONS,
+    description="core.layoff_coverage: every stretch has a known source, a first and last date (first <= last) "
+    "and the downloads behind it; one stretch per source and first date",
+)
+layoff_coverage_rows = row_count_check(["core", "layoff_coverage"])

@@ -25,6 +25,7 @@ SINGLE = {
     "pue": "gpu_unit_economics",
     "electricity_usd_per_kwh": "gpu_unit_economics",
     "host_overhead_share": "gpu_unit_economics",
+    "cost_of_capital": "gpu_unit_economics",
 }
 GRIDS = {
     "useful_life_years": "gpu_unit_economics, revenue_gap_sensitivity, revenue_gap_depreciation",
@@ -43,6 +44,7 @@ VALID = {
     "cost_multiplier_sequoia": _NOT_NEGATIVE,
     "electricity_usd_per_kwh": _NOT_NEGATIVE,
     "host_overhead_share": _NOT_NEGATIVE,
+    "cost_of_capital": (lambda v: 0 <= v < 1, "at least 0 and below 1 (a fraction per year)"),
 }
 COLUMNS = {"name": pl.String, "value": pl.Float64, "unit": pl.String, "source": pl.String, "note": pl.String}
 

@@ -135,3 +135,67 @@ def calendar_years(first: int, last: int) -> pl.LazyFrame:
         ).dt.total_days()
         + 1
     )
+
+
+# --- calendar years from fiscal quarters (marts.revenue_gap and marts.headline_figures) ---------------
+QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
+WHOLE_YEAR_DAYS = 335  # a fiscal year is a calendar year's figure when at least 11 months of it fall in it
+
+
+def calendar_year_values(rows: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """Per (ticker, calendar_year, metric): `value`, `basis` and `as_of`, from rows of core.financials
+    shape (ticker, fiscal_period, period_start, period_end and the `columns`).
+
+    A calendar year's figure is the sum of the four fiscal quarters whose midpoints fall in its four
+    calendar quarters (the calendar quarter holding most of a fiscal quarter's days, ties to the later one,
+    as core.financials_calendar puts them): `basis` = quarters. Without four such quarters, a fiscal year
+    with at least 335 of its days in the calendar year stands for it (calendar-year filers; NVIDIA's year
+    ending in late January: FY2025 = 2024-01-29 .. 2025-01-26 is calendar 2024): `basis` = fiscal_year.
+    Otherwise there is no figure (Microsoft's July-June year is never split by days here). `as_of` is the
+    last period_end used.
+    """
+    long = (
+        rows.select("ticker", "fiscal_period", "period_start", "period_end", *columns)
+        .unpivot(index=["ticker", "fiscal_period", "period_start", "period_end"], on=columns,
+                 variable_name="metric", value_name="value")
+        .filter(pl.col("value").is_not_null() & pl.col("period_start").is_not_null() & pl.col("period_end").is_not_null())
+    )  # fmt: skip
+    days = (pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1
+    midpoint = pl.col("period_start") + pl.duration(days=days // 2)
+    quarters = (
+        long.filter(pl.col("fiscal_period").is_in(QUARTERS))
+        .with_columns(
+            calendar_year=midpoint.dt.year().cast(pl.Int32),
+            calendar_quarter=((midpoint.dt.month() - 1) // 3 + 1).cast(pl.Int32),
+        )
+        .sort("ticker", "metric", "period_start")  # a fixed summation order: the same floats every run
+        .group_by("ticker", "calendar_year", "metric")
+        .agg(
+            value=pl.col("value").sum(),
+            as_of=pl.col("period_end").max(),
+            quarters=pl.len(),
+            distinct_quarters=pl.col("calendar_quarter").n_unique(),
+        )
+        .filter((pl.col("quarters") == 4) & (pl.col("distinct_quarters") == 4))
+        .select("ticker", "calendar_year", "metric", "value", "as_of", basis=pl.lit("quarters"))
+    )
+    year_start = pl.date(pl.col("calendar_year"), 1, 1)
+    year_end = pl.date(pl.col("calendar_year"), 12, 31)
+    years = (
+        long.filter(pl.col("fiscal_period") == "FY")
+        .with_columns(
+            calendar_year=pl.int_ranges(pl.col("period_start").dt.year(), pl.col("period_end").dt.year() + 1)
+        )
+        .explode("calendar_year")
+        .with_columns(pl.col("calendar_year").cast(pl.Int32))
+        .filter(
+            (pl.min_horizontal("period_end", year_end) - pl.max_horizontal("period_start", year_start)).dt.total_days()
+            + 1
+            >= WHOLE_YEAR_DAYS
+        )
+        .sort("ticker", "metric", "period_end")
+        .group_by("ticker", "calendar_year", "metric")
+        .agg(pl.col("value").last(), as_of=pl.col("period_end").last())
+        .select("ticker", "calendar_year", "metric", "value", "as_of", basis=pl.lit("fiscal_year"))
+    )
+    return pl.concat([quarters, years.join(quarters, on=["ticker", "calendar_year", "metric"], how="anti")])

@@ -60,10 +60,10 @@ GPU_HARDWARE = {
 GPU_LIST_PRICES = {
     "gpu_family": pl.String,
     "gpu_model": pl.String,
-    "list_price_usd": pl.Float64,
     "source": pl.String,
 }
-GPU_LIST_PRICES_EXTRAS = {"tdp_watts": pl.Float64}
+# A blank list price is the model's price in core.gpu_hardware; includes_host is "true" or "false".
+GPU_LIST_PRICES_EXTRAS = {"list_price_usd": pl.Float64, "includes_host": pl.String, "tdp_watts": pl.Float64}
 
 
 def input_table(
@@ -76,9 +76,17 @@ def input_table(
     if missing:
         raise SourceFormatError(name, f"missing columns {missing} (has {present})")
     extras = extras or {}
+    schema = lazy.collect_schema()
+
+    def cast(c: str, t: pl.DataType) -> pl.Expr:
+        # a seed read as text holds ISO dates (2025-01-29): parsed, since Polars no longer casts text to Date
+        if t == pl.Date and schema[c] == pl.String:
+            return pl.col(c).str.to_date("%Y-%m-%d")
+        return pl.col(c).cast(t)
+
     return lazy.with_columns(
-        *(pl.col(c).cast(t) for c, t in columns.items()),
-        *(pl.col(c).cast(t) if c in present else pl.lit(None, t).alias(c) for c, t in extras.items()),
+        *(cast(c, t) for c, t in columns.items()),
+        *(cast(c, t) if c in present else pl.lit(None, t).alias(c) for c, t in extras.items()),
     )
 
 

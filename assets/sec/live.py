@@ -1,11 +1,18 @@
-"""Live mode for SEC EDGAR: which URLs to fetch for each company of the seed, and how to find its 10-K.
+"""Live mode for SEC EDGAR: which URLs to fetch for each company of the seed, and which filings.
 
 Per company (CIK from dbt/seeds/companies.csv):
 1. companyfacts  https://data.sec.gov/api/xbrl/companyfacts/CIK##########.json  (every XBRL fact it filed)
 2. submissions   https://data.sec.gov/submissions/CIK##########.json  (its filings, newest first, in
-   `filings.recent`; older ones in pages `filings.files[].name`, which hold the same columns at top level)
-3. the newest original 10-K with inline XBRL from the submissions, at its Archives URL
-   https://www.sec.gov/Archives/edgar/data/<cik without zeros>/<accession without dashes>/<primaryDocument>
+   `filings.recent`; older ones in pages `filings.files[].name`, which hold the same columns at top level;
+   a page is fetched only when `recent` does not reach back to FY2018 and the page's dates overlap that)
+3. every original 10-K with inline XBRL for fiscal years since FY2018 and the last eight 10-Qs, at their
+   Archives URLs https://www.sec.gov/Archives/edgar/data/<cik without zeros>/<accession without dashes>/<doc>
+
+A filed document never changes, so each is requested once: a filing whose URL is already in the landing
+zone (fetched or imported before) is not requested again, not even conditionally. The newest 10-K failing
+fails the source (the refresh warns and keeps the last good copies); an older filing failing is logged and
+tried again next refresh (it was not landed). Filings before inline XBRL (most FY2018 and some FY2019
+10-Ks) are plain HTML, which the parser refuses: they are not requested.
 
 SEC's fair-access rules (https://www.sec.gov/os/accessing-edgar-data): a User-Agent naming the requester
 and at most 10 requests per second; the framework's fetcher does both, and retries.
@@ -17,7 +24,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -33,19 +40,30 @@ ARCHIVES_URL = "https://www.sec.gov/Archives/edgar/data/{cik}/{accession}/{docum
 _FILING_COLUMNS = ["accessionNumber", "filingDate", "reportDate", "form", "primaryDocument"]
 
 
+FIRST_FISCAL_YEAR = 2018  # headcount and capex history for every fiscal year since
+RECENT_QUARTERS = 8  # 10-Qs: the last two years of quarters
+WEEK = timedelta(days=7)
+
+
 @dataclass(frozen=True)
 class TenKFiling:
+    """A 10-K or 10-Q to fetch (the name is from when only the newest 10-K was)."""
+
     cik: str  # 10 digits
     accession: str  # 0001045810-26-000021
     filed: date
-    period_end: date  # reportDate: the fiscal year end the 10-K covers
-    form: str
+    period_end: date  # reportDate: the fiscal year (10-K) or quarter (10-Q) end the filing covers
+    form: str  # 10-K or 10-Q
     url: str
 
     @property
+    def kind(self) -> str:
+        return "sec-10q" if self.form.startswith("10-Q") else "sec-10k"
+
+    @property
     def entity(self) -> str:
-        """The landing entity of its body: one per filing, CIK0001045810-10K-2026-01-25."""
-        return f"CIK{self.cik}-10K-{self.period_end.isoformat()}"
+        """The landing entity of its body: one per filing, CIK0001045810-10K-2026-01-25, CIK...-10Q-2025-10-26."""
+        return f"CIK{self.cik}-{self.form[:4].replace('-', '')}-{self.period_end.isoformat()}"
 
 
 def companyfacts_url(cik: str) -> str:
@@ -107,12 +125,51 @@ def _filings_of(doc: dict, origin: str) -> pl.DataFrame:
     ).with_columns(pl.col("filed", "period_end").str.to_date(strict=False))
 
 
-def submission_pages(raw: bytes, origin: str) -> list[str]:
+def submission_pages(raw: bytes, origin: str) -> list[str]:  # every page; older_pages_needed: those in the window
     """URLs of the older pages a main submissions body points to (filings.files[].name)."""
     doc = load_submissions(raw, origin)
     return [
         f"https://data.sec.gov/submissions/{page['name']}" for page in doc.get("filings", {}).get("files", [])
     ]
+
+
+def _cik_of(doc: dict, origin: str) -> str:
+    cik = str(doc.get("cik") or "").strip().zfill(10)
+    if not cik.isdigit() or not cik.strip("0"):
+        raise SourceFormatError(
+            origin, "no cik in this submissions body (an older page has none): pass the main body"
+        )
+    return cik
+
+
+def _as_filings(cik: str, listed: pl.DataFrame) -> list[TenKFiling]:
+    return [
+        TenKFiling(
+            cik=cik,
+            accession=row["accession"],
+            filed=row["filed"],
+            period_end=row["period_end"],
+            form=row["form"],
+            url=ARCHIVES_URL.format(
+                cik=int(cik), accession=row["accession"].replace("-", ""), document=row["primary_document"]
+            ),
+        )
+        for row in listed.iter_rows(named=True)
+    ]
+
+
+def _inline_originals(listed: pl.DataFrame, form: str) -> pl.DataFrame:
+    """Original filings of `form` with an inline-XBRL primary document, the latest filing per period end."""
+    return (
+        listed.filter(
+            pl.col("form") == form,
+            pl.col("inline_xbrl").fill_null(1) == 1,
+            pl.col("primary_document").str.len_chars() > 0,
+            pl.col("period_end").is_not_null(),
+        )
+        .sort("filed", "accession", descending=True)
+        .unique("period_end", keep="first", maintain_order=True)
+    )
 
 
 def latest_10k(raw: bytes, origin: str) -> TenKFiling | None:
@@ -122,38 +179,54 @@ def latest_10k(raw: bytes, origin: str) -> TenKFiling | None:
     inline XBRL (2019) are plain HTML, which parse_10k refuses.
     """
     doc = load_submissions(raw, origin)
-    cik = str(doc.get("cik") or "").strip().zfill(10)
-    if not cik.isdigit() or not cik.strip("0"):
-        raise SourceFormatError(
-            origin, "no cik in this submissions body (an older page has none): pass the main body"
-        )
-    listed = _filings_of(doc, origin)
-    ten_ks = listed.filter(
-        pl.col("form") == "10-K",
-        pl.col("inline_xbrl").fill_null(1) == 1,
-        pl.col("primary_document").str.len_chars() > 0,
-        pl.col("period_end").is_not_null(),
-    ).sort("filed", "accession", descending=True)
-    if not ten_ks.height:
-        return None
-    row = ten_ks.row(0, named=True)
-    return TenKFiling(
-        cik=cik,
-        accession=row["accession"],
-        filed=row["filed"],
-        period_end=row["period_end"],
-        form=row["form"],
-        url=ARCHIVES_URL.format(
-            cik=int(cik), accession=row["accession"].replace("-", ""), document=row["primary_document"]
-        ),
+    cik = _cik_of(doc, origin)
+    ten_ks = _inline_originals(_filings_of(doc, origin), "10-K")
+    return _as_filings(cik, ten_ks.head(1))[0] if ten_ks.height else None
+
+
+def filings_to_fetch(
+    raw: bytes,
+    origin: str,
+    older_pages: list[pl.DataFrame] = (),
+    first_fiscal_year: int = FIRST_FISCAL_YEAR,
+    quarters: int = RECENT_QUARTERS,
+) -> list[TenKFiling]:
+    """Every inline-XBRL 10-K of a fiscal year since `first_fiscal_year` and the last `quarters` 10-Qs, newest
+    first, from a main submissions body and the filings of any older pages (`filings(page)` frames)."""
+    doc = load_submissions(raw, origin)
+    listed = pl.concat([_filings_of(doc, origin), *older_pages])
+    # a fiscal year is named for the calendar year it ends in; 52/53-week years end up to a week into January
+    ten_ks = _inline_originals(listed, "10-K").filter(
+        (pl.col("period_end") - WEEK).dt.year() >= first_fiscal_year
     )
+    ten_qs = _inline_originals(listed, "10-Q").sort("period_end", descending=True).head(quarters)
+    return _as_filings(_cik_of(doc, origin), pl.concat([ten_ks, ten_qs]).sort("filed", descending=True))
+
+
+def older_pages_needed(raw: bytes, origin: str, first_fiscal_year: int = FIRST_FISCAL_YEAR) -> list[str]:
+    """URLs of the older submissions pages that hold filings since `first_fiscal_year` (none when `recent`
+    reaches back that far: it holds at least a year, or the last 1,000 filings)."""
+    doc = load_submissions(raw, origin)
+    since = date(first_fiscal_year, 1, 1)
+    oldest = _filings_of(doc, origin)["filed"].min()
+    if oldest is not None and oldest <= since:
+        return []
+    return [
+        f"https://data.sec.gov/submissions/{page['name']}"
+        for page in doc.get("filings", {}).get("files", [])
+        if isinstance(page, dict) and page.get("name") and str(page.get("filingTo") or "9999") >= since.isoformat()
+    ]
 
 
 def fetch_live(
-    fetch: Callable[..., bytes | None], store: Callable[..., object], companies: pl.DataFrame | None = None
+    fetch: Callable[..., bytes | None],
+    store: Callable[..., object],
+    companies: pl.DataFrame | None = None,
+    landed: Callable[[str], bool] = lambda url: False,
 ) -> None:
-    """Land each company's companyfacts, submissions and newest 10-K. A company that fails does not stop the
-    others; the failures are raised together at the end (the refresh warns and keeps the last good copies)."""
+    """Land each company's companyfacts, submissions and filings (see the module docstring). `landed(url)` says
+    whether a URL's body is in the landing zone already. A company that fails does not stop the others; the
+    failures are raised together at the end (the refresh warns and keeps the last good copies)."""
     companies = read_companies() if companies is None else normalize_companies(companies)
     failures: list[str] = []
     for ticker, cik in companies.select("ticker", "cik").iter_rows():
@@ -170,25 +243,44 @@ def fetch_live(
             url = submissions_url(cik)
             submissions = fetch(url, kind="sec-submissions", entity=entity)
             if submissions is None:
-                continue  # 304: no new filing since the last run, so its newest 10-K is landed already
+                continue  # 304: no new filing since the last run, so its filings are landed already
             store(submissions, kind="sec-submissions", entity=entity, origin=url)
-            filing = latest_10k(submissions, url)
-            if filing is None:
-                log.warning("sec live fetch, %s: no inline-XBRL 10-K in its submissions", ticker)
-                continue
-            document = fetch(filing.url, kind="sec-10k", entity=filing.entity, expect="html")
-            if document is not None:
-                store(
-                    document,
-                    kind="sec-10k",
-                    entity=filing.entity,
-                    origin=filing.url,
-                    as_of=filing.filed.isoformat(),
-                )
+            newest = latest_10k(submissions, url)
+            listed = filings_to_fetch(submissions, url, _older_pages(fetch, store, ticker, submissions, url))
         except CapexError as e:
-            failures.append(f"{ticker} 10-K: {e}")
-            log.warning("sec live fetch, %s 10-K failed: %s", ticker, e)
+            failures.append(f"{ticker} submissions: {e}")
+            log.warning("sec live fetch, %s submissions failed: %s", ticker, e)
+            continue
+        if newest is None:
+            log.warning("sec live fetch, %s: no inline-XBRL 10-K in its submissions", ticker)
+        for filing in listed:
+            if landed(filing.url):
+                continue  # a filed document never changes: fetched once, kept in the landing zone
+            try:
+                document = fetch(filing.url, kind=filing.kind, entity=filing.entity, expect="html")
+                if document is not None:
+                    store(document, kind=filing.kind, entity=filing.entity, origin=filing.url, as_of=filing.filed.isoformat())
+            except CapexError as e:
+                if filing == newest:
+                    failures.append(f"{ticker} 10-K: {e}")
+                # an older filing not landed is asked for again next refresh; it does not fail the source
+                log.warning("sec live fetch, %s %s %s failed: %s", ticker, filing.form, filing.period_end, e)
     if failures:
         raise FetchError(
             "sec live sources", f"{len(failures)} failed, the rest landed: " + "; ".join(failures)
         )
+
+
+def _older_pages(fetch, store, ticker: str, submissions: bytes, origin: str) -> list[pl.DataFrame]:
+    """The filings of the older submission pages the FY2018+ history needs (a page that fails is skipped)."""
+    pages = []
+    for url in older_pages_needed(submissions, origin):
+        name = url.rsplit("/", 1)[-1].removesuffix(".json")
+        try:
+            page = fetch(url, kind="sec-submissions", entity=name)
+            if page is not None:
+                store(page, kind="sec-submissions", entity=name, origin=url)
+                pages.append(filings(page, url))
+        except CapexError as e:
+            log.warning("sec live fetch, %s older submissions page %s failed: %s", ticker, url, e)
+    return pages

@@ -100,7 +100,8 @@ def segment_revenue(
     periods = choose_concepts(discrete_periods(latest_versions(facts), seed))
     period_order = pl.col("fiscal_period").replace_strict(PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32)
     return (
-        periods.join(members, on=["cik", "metric", "accession"], how="left")
+        # an imported document named without its accession has none (NULL): it still names its member
+        periods.join(members, on=["cik", "metric", "accession"], how="left", nulls_equal=True)
         .with_columns(
             axis=pl.col("metric").str.split(_SEPARATOR).list.first(),
             segment=pl.col("metric").str.splitn(_SEPARATOR, 2).struct.field("field_1"),

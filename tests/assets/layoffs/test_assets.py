@@ -16,7 +16,8 @@ from pipelines.validation import validate_frame
 from pipelines.warehouse import BuildWarehouseIOManager, build_path, table_name
 from tests.assets.layoffs.conftest import CA_FEB
 
-ASSETS = [layoffs_assets.landing_layoffs, layoffs_assets.layoffs_parsed, layoffs_assets.core_layoff_events]
+ASSETS = [layoffs_assets.landing_layoffs, layoffs_assets.layoffs_parsed, layoffs_assets.core_layoff_events,
+          layoffs_assets.core_layoff_coverage]
 
 
 class RunIOManager(BuildWarehouseIOManager):
@@ -39,12 +40,13 @@ def refresh(home) -> dict[str, pl.DataFrame]:
     )
     assert result.success
     with duckdb.connect(str(build_path(warehouse, result.run_id)), read_only=True) as con:
-        return {t: con.sql(f"select * from {t}").pl() for t in ("core.layoff_events", "raw.layoffs_rejects")}
+        return {t: con.sql(f"select * from {t}").pl() for t in ("core.layoff_events", "raw.layoffs_rejects", "core.layoff_coverage")}
 
 
 def test_snapshot_refresh_then_an_imported_workbook_duplicates_nothing(tmp_path):
     home = tmp_path / "home"
-    events = refresh(home)["core.layoff_events"]
+    tables = refresh(home)
+    events = tables["core.layoff_events"]
     meta = events.filter(
         (pl.col("source") == "layoffs_fyi") & (pl.col("company") == "Meta") & (pl.col("event_date") == date(2022, 11, 9))
     )
@@ -54,6 +56,12 @@ def test_snapshot_refresh_then_an_imported_workbook_duplicates_nothing(tmp_path)
     # Dagster 1.13 contexts lack: reported to the lead)
     failures, evaluated = validate_frame(events, "layoff_events_test", layoffs_assets.layoff_events_expectations(events))
     assert failures == [] and evaluated == 9
+    coverage = tables["core.layoff_coverage"]
+    assert coverage.filter(pl.col("source") == "warn_ca").select("first_date", "last_date").rows() == [
+        (date(2008, 9, 4), date(2026, 1, 7))
+    ]
+    failures, evaluated = validate_frame(coverage, "layoff_coverage_test", layoffs_assets.LAYOFF_COVERAGE_EXPECTATIONS)
+    assert failures == [] and evaluated == 7
 
     # the February CA workbook again, imported under a later date: the same notices, none added
     LandingZone(home / "landing").store(

@@ -54,6 +54,18 @@ FILED = [
     ("META", 2024, "2024-01-01", "2024-12-31", 37256, 164501, None, None, None, None, "0001326801-25-000017"),
 ]
 # fmt: on
+# MSFT discrete fiscal quarters (companyfacts, 10-Q/10-K facts of ~91 days, accession per row): Q3 FY2023 ..
+# Q2 FY2025, calendar 2023 and 2024 (capex, revenue, finance-lease additions in $M).
+QUARTERS = [
+    ("MSFT", 2023, "Q3", "2023-01-01", "2023-03-31", 6607, 52857, 1044, "0000950170-24-048288"),
+    ("MSFT", 2023, "Q4", "2023-04-01", "2023-06-30", 8943, 56189, 875, "0000950170-25-100235"),
+    ("MSFT", 2024, "Q1", "2023-07-01", "2023-09-30", 9917, 56517, 1704, "0000950170-24-118967"),
+    ("MSFT", 2024, "Q2", "2023-10-01", "2023-12-31", 9735, 62020, 1796, "0000950170-25-010491"),
+    ("MSFT", 2024, "Q3", "2024-01-01", "2024-03-31", 10952, 61858, 3421, "0000950170-25-061046"),
+    ("MSFT", 2024, "Q4", "2024-04-01", "2024-06-30", 13873, 64727, 4712, "0000950170-25-100235"),
+    ("MSFT", 2025, "Q1", "2024-07-01", "2024-09-30", 14923, 65585, 4332, "0001193125-25-256321"),
+    ("MSFT", 2025, "Q2", "2024-10-01", "2024-12-31", 15804, 69632, 6435, "0001193125-26-027207"),
+]
 HEADCOUNT = {
     ("GOOGL", 2024): 183_323,
     ("NVDA", 2025): 36_000,
@@ -119,6 +131,51 @@ def financials() -> pl.DataFrame:
 
 
 @pytest.fixture
+def financials_with_quarters(financials) -> pl.DataFrame:
+    """`financials` plus MSFT's fiscal quarters of calendar 2023-2024 (so MSFT has calendar years)."""
+    quarters = pl.DataFrame(
+        [{"ticker": t, "fiscal_year": y, "fiscal_period": p, "period_start": date.fromisoformat(a),
+          "period_end": date.fromisoformat(b), "capex_usd": c * M, "revenue_usd": r * M,
+          "finance_lease_additions_usd": f * M, "accession": acc}
+         for t, y, p, a, b, c, r, f, acc in QUARTERS],
+    )  # fmt: skip
+    return pl.concat([financials, quarters], how="diagonal_relaxed")
+
+
+SEGMENT_ROWS = [
+    # core.segment_revenue FY rows of the snapshot 10-Ks ($M): NVDA nvda-20250126.htm (Data Center, FY2023-FY2025),
+    # AMZN amzn-20241231.htm (AWS), GOOGL goog-20241231.htm (Google Cloud), 2022-2024
+    ("NVDA", "2022-01-31", "2023-01-29", "srt:ProductOrServiceAxis", "nvda:DataCenterMember", 15005),
+    ("NVDA", "2023-01-30", "2024-01-28", "srt:ProductOrServiceAxis", "nvda:DataCenterMember", 47525),
+    ("NVDA", "2024-01-29", "2025-01-26", "srt:ProductOrServiceAxis", "nvda:DataCenterMember", 115186),
+    ("AMZN", "2022-01-01", "2022-12-31", "us-gaap:StatementBusinessSegmentsAxis", "amzn:AmazonWebServicesSegmentMember", 80096),
+    ("AMZN", "2023-01-01", "2023-12-31", "us-gaap:StatementBusinessSegmentsAxis", "amzn:AmazonWebServicesSegmentMember", 90757),
+    ("AMZN", "2024-01-01", "2024-12-31", "us-gaap:StatementBusinessSegmentsAxis", "amzn:AmazonWebServicesSegmentMember", 107556),
+    ("GOOGL", "2022-01-01", "2022-12-31", "us-gaap:StatementBusinessSegmentsAxis", "goog:GoogleCloudMember", 26280),
+    ("GOOGL", "2023-01-01", "2023-12-31", "us-gaap:StatementBusinessSegmentsAxis", "goog:GoogleCloudMember", 33088),
+    ("GOOGL", "2024-01-01", "2024-12-31", "us-gaap:StatementBusinessSegmentsAxis", "goog:GoogleCloudMember", 43229),
+]  # fmt: skip
+
+
+@pytest.fixture
+def segment_revenue() -> pl.DataFrame:
+    return pl.DataFrame(
+        [{"ticker": t, "fiscal_period": "FY", "period_start": date.fromisoformat(a), "period_end": date.fromisoformat(b),
+          "axis": axis, "member": m, "revenue_usd": v * M} for t, a, b, axis, m, v in SEGMENT_ROWS]
+    )  # fmt: skip
+
+
+@pytest.fixture
+def ai_segments() -> pl.DataFrame:
+    return pl.read_csv(SEEDS_DIR / "ai_segments.csv", infer_schema_length=0)
+
+
+@pytest.fixture
+def disclosures() -> pl.DataFrame:
+    return pl.read_csv(SEEDS_DIR / "ai_revenue_disclosures.csv", infer_schema_length=0)
+
+
+@pytest.fixture
 def layoff_events() -> pl.DataFrame:
     return pl.DataFrame(
         [(s, c, t, date.fromisoformat(d), n) for s, c, t, d, n in LAYOFF_ROWS],
@@ -131,6 +188,19 @@ def layoff_events() -> pl.DataFrame:
         },
         orient="row",
     )
+
+
+@pytest.fixture
+def layoff_coverage() -> pl.DataFrame:
+    """core.layoff_coverage of the two files the layoff rows come from: the layoffs.fyi export covers
+    2020-03-11 .. 2026-05-15 and the WA export 2004 .. 2026-01-06 (their file names; first notice held
+    2004-01-12)."""
+    return pl.DataFrame(
+        [("layoffs_fyi", None, date(2020, 3, 11), date(2026, 5, 15)),
+         ("warn_wa", "WA", date(2004, 1, 12), date(2026, 1, 6))],
+        schema={"source": pl.String, "state": pl.String, "first_date": pl.Date, "last_date": pl.Date},
+        orient="row",
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -165,21 +235,23 @@ def gpu_list_prices() -> pl.DataFrame:
 @pytest.fixture
 def gpu_hardware() -> pl.DataFrame:
     rows = [
-        # gpu_family, Epoch "Hardware name", Release date, Release price (USD), TDP (W)
-        ("H100", "NVIDIA H100 SXM5 80GB", "2022-09-20", 33600.0, 700.0),
-        ("H100", "NVIDIA H100 PCIe", "2022-09-20", None, 350.0),
-        ("H100", "NVIDIA H100 NVL", "2024-03-14", None, 400.0),
-        ("A100", "NVIDIA A100 SXM4 40 GB", "2020-05-14", 15000.0, 400.0),
-        ("A100", "NVIDIA A100 SXM4 80 GB", "2020-11-16", None, 400.0),
-        ("H200", "NVIDIA H200 SXM", "2024-11-18", None, 700.0),
-        ("B200", "NVIDIA B200", "2024-11-15", None, 1000.0),
-        ("MI300X", "AMD Instinct MI300X", "2023-12-06", 15000.0, 750.0),
+        # gpu_family, canonical gpu_model (seed gpu_models), Epoch "Hardware name", Release date,
+        # Release price (USD), TDP (W)
+        ("H100", "H100 SXM", "NVIDIA H100 SXM5 80GB", "2022-09-20", 33600.0, 700.0),
+        ("H100", "H100 PCIe", "NVIDIA H100 PCIe", "2022-09-20", None, 350.0),
+        ("H100", "H100 NVL", "NVIDIA H100 NVL", "2024-03-14", None, 400.0),
+        ("A100", "A100 SXM", "NVIDIA A100 SXM4 40 GB", "2020-05-14", 15000.0, 400.0),
+        ("A100", "A100 SXM", "NVIDIA A100 SXM4 80 GB", "2020-11-16", None, 400.0),
+        ("H200", "H200 SXM", "NVIDIA H200 SXM", "2024-11-18", None, 700.0),
+        ("B200", "B200", "NVIDIA B200", "2024-11-15", None, 1000.0),
+        ("MI300X", "MI300X", "AMD Instinct MI300X", "2023-12-06", 15000.0, 750.0),
     ]
     return pl.DataFrame(
-        [(f, m, date.fromisoformat(d), p, w, "epoch_ml_hardware.csv") for f, m, d, p, w in rows],
+        [(f, m, n, date.fromisoformat(d), p, w, "epoch_ml_hardware.csv") for f, m, n, d, p, w in rows],
         schema={
             "gpu_family": pl.String,
             "gpu_model": pl.String,
+            "hardware_name": pl.String,
             "release_date": pl.Date,
             "list_price_usd": pl.Float64,
             "tdp_watts": pl.Float64,
@@ -187,6 +259,33 @@ def gpu_hardware() -> pl.DataFrame:
         },
         orient="row",
     )
+
+
+GPU_PRICE_ROWS = [
+    # observed_on, provider, region, gpu_family, gpu_model, pricing, $/GPU-h, offer (GPU PROVENANCE)
+    ("2026-09-29", "aws", "us-east-1", "H100", "H100 SXM", "on_demand", 55.04 / 8, "p5.48xlarge"),
+    ("2026-08-03", "azure", "eastus", "H100", "H100 SXM", "on_demand", 98.32 / 8, "ND96isr_H100_v5"),
+    ("2026-09-29", "runpod", None, "H100", "H100 SXM", "secure", 3.49, "NVIDIA H100 80GB HBM3"),
+    ("2026-09-29", "runpod", None, "H100", "H100 SXM", "community", 2.69, "NVIDIA H100 80GB HBM3"),
+    ("2026-09-29", "runpod", None, "H100", "H100 PCIe", "secure", 2.89, "NVIDIA H100 PCIe"),
+    ("2026-09-29", "runpod", None, "H100", "H100 NVL", "secure", 3.19, "NVIDIA H100 NVL"),
+    ("2026-09-29", "runpod", None, "H200", "H200 SXM", "secure", 4.59, "NVIDIA H200"),
+    ("2026-09-29", "runpod", None, "B200", "B200", "community", 5.98, "NVIDIA B200"),
+    ("2026-09-29", "runpod", None, "MI300X", "MI300X", "secure", 2.39, "AMD Instinct MI300X OAM"),
+    ("2026-09-29", "runpod", None, "MI300X", "MI300X", "community", 0.5, "AMD Instinct MI300X OAM"),
+]
+
+
+@pytest.fixture
+def gpu_prices() -> pl.DataFrame:
+    """core.gpu_prices rows as captured (AWS, Azure and RunPod bodies of the snapshot, GPU PROVENANCE)."""
+    return pl.DataFrame(
+        [
+            {"observed_on": date.fromisoformat(d), "provider": p, "region": r, "gpu_family": f, "gpu_model": m,
+             "pricing": k, "usd_per_gpu_hour": usd, "offer_id": f"{o} {k}", "comparable": True}
+            for d, p, r, f, m, k, usd, o in GPU_PRICE_ROWS
+        ]
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -3,22 +3,31 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from assets.marts.calendarize import calendar_year_values
 from assets.marts.revenue_gap import (
+    COMPARATORS,
     CONTRACT_COLUMNS,
+    METHODS,
     revenue_gap,
     revenue_gap_depreciation,
     revenue_gap_sensitivity,
 )
 from pipelines.errors import SourceFormatError
 
-MSFT_CY2024_CAPEX = 44_477_000_000 * 182 / 366 + 64_551_000_000 * 184 / 365  # FY2024, FY2025 by days in 2024
-MSFT_CY2022_REVENUE = 198_270_000_000 * 181 / 365 + 211_915_000_000 * 184 / 365  # FY2022, FY2023
-MSFT_CY2024_REVENUE = 245_122_000_000 * 182 / 366 + 281_724_000_000 * 184 / 365  # FY2024, FY2025
-NVDA_CY2024_REVENUE = 60_922_000_000 * 28 / 364 + 130_497_000_000 * 338 / 364  # FY2024, FY2025
+M = 1_000_000
+# MSFT calendar 2024 = its fiscal quarters Q3 FY2024 .. Q2 FY2025 (conftest QUARTERS)
+MSFT_CY2024_CAPEX = (10952 + 13873 + 14923 + 15804) * M
+MSFT_CY2024_REVENUE = (61858 + 64727 + 65585 + 69632) * M
+MSFT_CY2024_LEASES = (3421 + 4712 + 4332 + 6435) * M
 
 
-def rows(frame: pl.DataFrame) -> dict[tuple[int, str], dict]:
-    return {(r["calendar_year"], r["method"]): r for r in frame.to_dicts()}
+def rows(frame: pl.DataFrame) -> dict[tuple[int, str, str], dict]:
+    return {(r["calendar_year"], r["method"], r["comparator"]): r for r in frame.to_dicts()}
+
+
+@pytest.fixture
+def gap(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures):
+    return revenue_gap(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures)
 
 
 def assert_identities_exact(frame: pl.DataFrame) -> None:
@@ -28,128 +37,116 @@ def assert_identities_exact(frame: pl.DataFrame) -> None:
             continue
         required = r["spend_usd"] * r["cost_multiplier"] / (1 - r["target_gross_margin"])
         assert r["required_revenue_usd"] == required
-        if r["incremental_revenue_usd"] is None:
-            assert r["revenue_gap_usd"] is None
+        if r["comparator_revenue_usd"] is None:
+            assert r["revenue_gap_usd"] is None and r["gap_multiple"] is None
         else:
-            assert r["revenue_gap_usd"] == required - r["incremental_revenue_usd"]
+            assert r["revenue_gap_usd"] == required - r["comparator_revenue_usd"]
+            if r["comparator_revenue_usd"] != 0:
+                assert r["gap_multiple"] == required / r["comparator_revenue_usd"]
 
 
-def test_both_methods_every_year_2022_to_2025_and_the_identities_hold(
-    financials, companies_with_data, assumptions
-):
-    mart = revenue_gap(financials, companies_with_data, assumptions)
-    assert mart.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
-    keys = set(rows(mart))
-    assert {(y, m) for y in range(2022, 2026) for m in ("capex", "sequoia")} <= keys
-    assert mart.select("calendar_year", "method").is_duplicated().sum() == 0
-    assert_identities_exact(mart)
+def test_every_method_and_comparator_every_year_and_the_identities_hold(gap):
+    assert gap.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert {(y, m, c) for y in range(2022, 2026) for m in METHODS for c in COMPARATORS} <= set(rows(gap))
+    assert gap.select("calendar_year", "method", "comparator").is_duplicated().sum() == 0
+    assert_identities_exact(gap)
 
 
-def test_capex_method_against_the_filings(financials, companies_with_data, assumptions):
-    by_key = rows(revenue_gap(financials, companies_with_data, assumptions))
-    cy2024 = by_key[(2024, "capex")]
-    # MSFT calendarized + calendar-year filers GOOGL, AMZN, META (reference_figures.csv capex rows)
-    expected_spend = MSFT_CY2024_CAPEX + 52_535_000_000 + 82_999_000_000 + 37_256_000_000
-    assert cy2024["spend_usd"] == pytest.approx(expected_spend, rel=1e-15)
-    assert (cy2024["cost_multiplier"], cy2024["target_gross_margin"], cy2024["base_year"]) == (1.0, 0.5, 2022)
-    assert cy2024["required_revenue_usd"] == pytest.approx(2 * expected_spend, rel=1e-15)
-    revenue_2024 = MSFT_CY2024_REVENUE + 350_018_000_000 + 637_959_000_000 + 164_501_000_000
-    revenue_2022 = MSFT_CY2022_REVENUE + 282_836_000_000 + 513_983_000_000 + 116_609_000_000
-    assert cy2024["incremental_revenue_usd"] == pytest.approx(revenue_2024 - revenue_2022, rel=1e-12)
-    assert cy2024["coverage"] == "complete" and cy2024["missing_tickers"] is None
-    assert by_key[(2022, "capex")]["incremental_revenue_usd"] == 0.0
-    # 2025: AMZN and META FY2025 are not in the extract, MSFT FY2026 not filed: no cohort number
-    cy2025 = by_key[(2025, "capex")]
-    assert cy2025["spend_usd"] is None and cy2025["required_revenue_usd"] is None
-    assert cy2025["missing_tickers"] == "AMZN,META,MSFT"
-    assert cy2025["spend_reported_usd"] == 91_447_000_000  # GOOGL alone, labelled partial
-
-
-def test_sequoia_method_is_nvidia_revenue_times_two_over_half(financials, companies_with_data, assumptions):
-    by_key = rows(revenue_gap(financials, companies_with_data, assumptions))
-    cy2024 = by_key[(2024, "sequoia")]
-    assert cy2024["spend_usd"] == NVDA_CY2024_REVENUE
+def test_sequoia_spend_is_nvidia_data_center_revenue_by_calendar_year(gap):
+    by_key = rows(gap)
+    # NVDA FY2025 (2024-01-29 .. 2025-01-26, 338 of its 364 days in 2024) Data Center 115,186 $M
+    cy2024 = by_key[(2024, "sequoia", "ai_segments")]
+    assert cy2024["spend_usd"] == 115_186_000_000
     assert cy2024["cost_multiplier"] == 2.0  # "AI's $600B Question", Sequoia Capital 2024
-    assert cy2024["required_revenue_usd"] == NVDA_CY2024_REVENUE * 2 / (1 - 0.5)
-    assert cy2024["incremental_revenue_usd"] == by_key[(2024, "capex")]["incremental_revenue_usd"]
-    # NVIDIA FY2026 ends 2026-01-25: CY2025 is covered (FY2025's last 26 days + FY2026's first 339)
-    assert by_key[(2025, "sequoia")]["spend_usd"] == pytest.approx(
-        130_497_000_000 * 26 / 364 + 215_938_000_000 * 339 / 364, rel=1e-15
-    )
+    assert cy2024["required_revenue_usd"] == 115_186_000_000 * 2 / (1 - 0.5)
+    assert by_key[(2023, "sequoia", "revenue_growth")]["spend_usd"] == 47_525_000_000
+    # the 10-K has no quarters: no run rate rather than a made-up one
+    run_rate = by_key[(2024, "sequoia_run_rate", "ai_segments")]
+    assert run_rate["spend_usd"] is None and "NVDA" in run_rate["missing_tickers"]
 
 
-def test_a_cohort_member_without_any_filing_is_left_out_of_the_cohort(financials, companies, companies_with_data, assumptions):
-    # ORCL is a hyperscaler in the seed with no filing in this extract: it would make every total NULL,
-    # so it is left out; members that did file but miss part of a year still make that year NULL.
-    mart = revenue_gap(financials, companies, assumptions)
-    cy2024 = mart.filter((pl.col("method") == "capex") & (pl.col("calendar_year") == 2024))
-    assert cy2024["companies_in_cohort"].item() == 4
-    assert cy2024["missing_tickers"].item() is None
-    assert cy2024["spend_usd"].item() == rows(revenue_gap(financials, companies_with_data, assumptions))[(2024, "capex")]["spend_usd"]
-    assert cy2024["spend_usd"].item() is not None
-    assert_identities_exact(mart)
+def test_a_year_is_never_complete_while_a_cohort_member_has_no_data(gap):
+    # ORCL is a hyperscaler in the seed with no filings in the extract
+    assert gap.filter(pl.col("coverage") == "complete").is_empty()
+    assert all("ORCL" in r["missing_tickers"] for r in gap.to_dicts())
 
 
-def test_editing_target_gross_margin_changes_required_revenue(financials, companies_with_data, assumptions):
-    before = rows(revenue_gap(financials, companies_with_data, assumptions))
-    edited = assumptions.with_columns(
-        value=pl.when(pl.col("name") == "target_gross_margin").then(0.6).otherwise("value")
-    )
-    after_frame = revenue_gap(financials, companies_with_data, edited)
-    after = rows(after_frame)
-    for key in [(2024, "capex"), (2024, "sequoia"), (2023, "capex")]:
-        assert after[key]["target_gross_margin"] == 0.6
-        assert after[key]["required_revenue_usd"] == pytest.approx(
-            before[key]["required_revenue_usd"] * 0.5 / 0.4
-        )
-        assert after[key]["revenue_gap_usd"] != before[key]["revenue_gap_usd"]
-    assert_identities_exact(after_frame)
+def test_capex_methods_sum_spend_and_comparator_over_the_same_companies(gap):
+    by_key = rows(gap)
+    growth = by_key[(2024, "capex", "revenue_growth")]
+    # revenue growth since 2022: the extract has no MSFT calendar 2022 (no quarters, and its July-June years
+    # are not split), so MSFT is left out of spend and comparator alike; GOOGL, AMZN, META as filed
+    assert growth["spend_usd"] == (52_535 + 82_999 + 37_256) * M
+    assert (growth["spend_tickers"], growth["missing_tickers"]) == ("AMZN,GOOGL,META", "MSFT,ORCL")
+    segments = by_key[(2024, "capex", "ai_segments")]
+    # AWS 107,556 + Google Cloud 43,229 against AMZN + GOOGL capex; META has no AI segment, MSFT's is not filed here
+    assert (segments["spend_tickers"], segments["comparator_tickers"]) == ("AMZN,GOOGL", "AMZN,GOOGL")
+    assert segments["comparator_revenue_usd"] == (107_556 + 43_229) * M
+    assert segments["spend_usd"] == (82_999 + 52_535) * M
+    assert segments["missing_tickers"] == "META,MSFT,ORCL"
+    assert segments["gap_multiple"] == segments["spend_usd"] * 2 / ((107_556 + 43_229) * M)
+    leases = by_key[(2024, "capex_with_leases", "disclosed_ai_revenue")]
+    # Microsoft: "our AI business annual revenue run rate surpassed $13 billion" (quarter ended 2024-12-31)
+    assert leases["comparator_revenue_usd"] == 13e9 and leases["comparator_tickers"] == "MSFT"
+    assert leases["spend_usd"] == MSFT_CY2024_CAPEX + MSFT_CY2024_LEASES
 
 
-def test_sensitivity_grid_margins_by_useful_lives(financials, companies_with_data, assumptions):
-    grid = revenue_gap_sensitivity(financials, companies_with_data, assumptions)
-    cell = grid.filter((pl.col("calendar_year") == 2024) & (pl.col("method") == "capex"))
-    assert sorted(cell["target_gross_margin"].unique()) == [0.3, 0.4, 0.5, 0.6, 0.7]
-    assert sorted(cell["useful_life_years"].unique()) == [3.0, 4.0, 5.0, 6.0]
-    assert cell.height == 20
+def test_revenue_growth_comparator_is_the_upper_bound_kept(gap):
+    cy = rows(gap)[(2024, "sequoia", "revenue_growth")]
+    # every cohort member with both years: AMZN, GOOGL, META (calendar-year filers)
+    expected = (637_959 + 350_018 + 164_501 - 513_983 - 282_836 - 116_609) * M
+    assert cy["comparator_tickers"] == "AMZN,GOOGL,META"
+    assert cy["comparator_revenue_usd"] == pytest.approx(expected, rel=1e-15)
+    assert cy["incremental_revenue_usd"] == cy["comparator_revenue_usd"]
+
+
+def test_calendar_years_come_from_quarters_or_a_year_of_at_least_eleven_months(financials_with_quarters):
+    values = calendar_year_values(financials_with_quarters.lazy(), ["capex_usd"]).collect()
+    by = {(r["ticker"], r["calendar_year"]): r for r in values.to_dicts()}
+    assert (by[("MSFT", 2024)]["value"], by[("MSFT", 2024)]["basis"]) == (MSFT_CY2024_CAPEX, "quarters")
+    assert ("MSFT", 2022) not in by  # FY2022/FY2023 run July-June: never split by days
+    assert (by[("NVDA", 2024)]["value"], by[("NVDA", 2024)]["basis"]) == (3_236 * M, "fiscal_year")  # FY2025
+    assert by[("GOOGL", 2024)]["value"] == 52_535 * M
+
+
+def test_sensitivity_grid_keeps_the_identities(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures):
+    grid = revenue_gap_sensitivity(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures)
+    assert sorted(grid["target_gross_margin"].unique()) == [0.3, 0.4, 0.5, 0.6, 0.7]
+    assert grid.select("calendar_year", "method", "comparator", "target_gross_margin", "useful_life_years").is_duplicated().sum() == 0
     assert_identities_exact(grid)
-    headline = rows(revenue_gap(financials, companies_with_data, assumptions))[(2024, "capex")]
-    at_half = cell.filter(
-        (pl.col("target_gross_margin") == 0.5) & (pl.col("useful_life_years") == 5.0)
-    ).to_dicts()[0]
-    assert at_half["required_revenue_usd"] == headline["required_revenue_usd"]
-    assert at_half["annual_depreciation_usd"] == headline["spend_usd"] / 5
-    assert at_half["required_revenue_depreciated_usd"] == headline["spend_usd"] / 5 * 1.0 / (1 - 0.5)
-    assert at_half["revenue_gap_depreciated_usd"] == (
-        at_half["required_revenue_depreciated_usd"] - headline["incremental_revenue_usd"]
+    r = grid.filter(calendar_year=2024, method="sequoia", comparator="ai_segments", target_gross_margin=0.3,
+                    useful_life_years=5.0).row(0, named=True)  # fmt: skip
+    assert r["annual_depreciation_usd"] == 115_186_000_000 / 5
+    assert r["required_revenue_depreciated_usd"] == 115_186_000_000 / 5 * 2 / (1 - 0.3)
+
+
+def test_depreciation_by_vintage_against_operating_income_before_depreciation(financials, companies, assumptions):
+    dep = revenue_gap_depreciation(financials.with_columns(depreciation_usd=pl.lit(None, pl.Float64)), companies, assumptions)
+    assert dep["vintage_depreciation_usd"].null_count() == dep.height  # no depreciation filed: no comparison
+    googl = financials.filter(ticker="GOOGL").with_columns(
+        depreciation_usd=pl.col("operating_income_usd") * 0 + 15_311 * M  # Alphabet FY2024 Depreciation 15,311 $M
     )
-
-
-def test_depreciation_view_against_operating_income(financials, companies, assumptions):
-    hyperscalers = companies.filter(
-        pl.col("ticker").is_in(["MSFT", "GOOGL"])
-    )  # the two with operating income here
-    view = revenue_gap_depreciation(financials, hyperscalers, assumptions)
-    five = view.filter((pl.col("calendar_year") == 2024) & (pl.col("useful_life_years") == 5.0)).to_dicts()[0]
-    capex = MSFT_CY2024_CAPEX + 52_535_000_000
-    # OperatingIncomeLoss: MSFT FY2024 109,433 / FY2025 128,528 $M, GOOGL 2024 112,390 $M
-    operating_income = 112_390_000_000 + (109_433_000_000 * 182 / 366 + 128_528_000_000 * 184 / 365)
-    assert five["capex_usd"] == pytest.approx(capex, rel=1e-15)
-    assert five["annual_depreciation_usd"] == five["capex_usd"] / 5
-    assert five["operating_income_usd"] == pytest.approx(operating_income, rel=1e-15)
-    assert (
-        five["depreciation_to_operating_income"]
-        == five["annual_depreciation_usd"] / five["operating_income_usd"]
+    view = revenue_gap_depreciation(googl, companies, assumptions)
+    r = view.filter(calendar_year=2024, useful_life_years=3.0).row(0, named=True)
+    # vintages 2022, 2023, 2024 of Alphabet's capex, a third each
+    assert r["vintage_depreciation_usd"] == pytest.approx((31_485 + 32_251 + 52_535) * M / 3, rel=1e-15)
+    assert r["operating_income_before_depreciation_usd"] == (112_390 + 15_311) * M
+    assert r["operating_income_after_vintage_depreciation_usd"] == pytest.approx(
+        (112_390 + 15_311) * M - (31_485 + 32_251 + 52_535) * M / 3, rel=1e-15
     )
-    assert view.filter(pl.col("calendar_year") == 2025)["capex_usd"].null_count() == 4  # MSFT FY2026 missing
+    assert r["coverage"] == "incomplete" and r["tickers"] == "GOOGL"
+    # a 6-year life needs vintages back to 2019, which the extract lacks: no figure
+    assert view.filter(calendar_year=2024, useful_life_years=6.0)["vintage_depreciation_usd"].item() is None
 
 
-def test_a_broken_assumptions_seed_is_refused(financials, companies, assumptions):
-    no_margin = assumptions.filter(pl.col("name") != "target_gross_margin")
-    with pytest.raises(SourceFormatError, match="target_gross_margin"):
-        revenue_gap(financials, companies, no_margin)
-    margin_one = assumptions.with_columns(
-        value=pl.when(pl.col("name") == "target_gross_margin").then(1.0).otherwise("value")
-    )
-    with pytest.raises(SourceFormatError, match="below 1"):
-        revenue_gap(financials, companies, margin_one)
+def test_editing_the_margin_changes_required_revenue(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures):
+    higher = assumptions.with_columns(value=pl.when(pl.col("name") == "target_gross_margin").then(0.6).otherwise("value"))
+    a = rows(revenue_gap(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures))
+    b = rows(revenue_gap(financials_with_quarters, companies, higher, segment_revenue, ai_segments, disclosures))
+    assert b[(2024, "sequoia", "ai_segments")]["required_revenue_usd"] == 115_186_000_000 * 2 / (1 - 0.6)
+    assert b[(2024, "sequoia", "ai_segments")]["required_revenue_usd"] > a[(2024, "sequoia", "ai_segments")]["required_revenue_usd"]
+
+
+def test_a_missing_contract_column_names_the_table(financials, companies, assumptions):
+    with pytest.raises(SourceFormatError, match=r"core\.financials: missing columns \['capex_usd'\]"):
+        revenue_gap(financials.drop("capex_usd"), companies, assumptions)

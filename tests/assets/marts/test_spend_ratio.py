@@ -56,21 +56,64 @@ def test_capex_per_employee_uses_the_10k_headcount(financials, layoff_events):
     assert row(mart, "GOOGL", 2023)["capex_per_employee_usd"] is None
 
 
-def test_layoffs_are_matched_inside_the_fiscal_year(financials, layoff_events):
-    mart = spend_ratio(financials, layoff_events)
+def test_layoffs_are_matched_inside_the_fiscal_year_and_the_sources_never_added(
+    financials, layoff_events, layoff_coverage
+):
+    mart = spend_ratio(financials, layoff_events, layoff_coverage)
     fy2025 = row(mart, "MSFT", 2025)  # 2024-07-01 .. 2025-06-30
     # layoffs.fyi: 2024-07-03 (no count), 2024-09-12 650, 2025-01-07, 2025-01-14 (no count), 2025-05-13 6,000,
     # 2025-06-02 305, 2025-06-24 (no count); WA WARN received 2025-05-13 1,985 and 2025-06-02 305.
     # 2025-07-02 (9,000 and WARN 830) is FY2026; 2024-06-03 (1,000) is FY2024.
-    assert fy2025["layoffs_fyi_events"] == 7
-    assert fy2025["layoffs_fyi_employees_laid_off"] == 650 + 6000 + 305
-    assert fy2025["warn_notices"] == 2
-    assert fy2025["warn_employees_affected"] == 1985 + 305
-    assert fy2025["layoff_events"] == 9
-    assert fy2025["employees_laid_off"] == 650 + 6000 + 305 + 1985 + 305
-    fy2024 = row(mart, "MSFT", 2024)  # 2023-07-18 1,000, 2024-01-25 1,900, 2024-06-03 1,000
+    assert (fy2025["layoff_events"], fy2025["employees_laid_off"]) == (7, 650 + 6000 + 305)  # layoffs.fyi only
+    assert (fy2025["warn_notices"], fy2025["warn_employees_affected"]) == (2, 1985 + 305)
+    assert (fy2025["layoffs_fyi_events"], fy2025["layoffs_fyi_employees_laid_off"]) == (7, 6955)
+    assert (fy2025["layoffs_fyi_coverage"], fy2025["warn_states_covered"]) == ("complete", "WA")
+    fy2024 = row(mart, "MSFT", 2024)  # layoffs.fyi 2023-07-18 1,000, 2024-01-25 1,900, 2024-06-03 1,000
     assert (fy2024["layoff_events"], fy2024["employees_laid_off"]) == (3, 3900)
+    assert (fy2024["warn_notices"], fy2024["warn_employees_affected"]) == (0, 0)  # covered, none filed
+    # NVIDIA FY2025 is inside both windows and has no event: a real 0, not a gap
     assert (row(mart, "NVDA", 2025)["layoff_events"], row(mart, "NVDA", 2025)["employees_laid_off"]) == (0, 0)
+
+
+def test_a_fiscal_year_a_source_does_not_cover_is_null_not_zero(financials, layoff_events, layoff_coverage):
+    # NVIDIA FY2020 (2019-01-28 .. 2020-01-26, revenue 10,918 $M, 10-K 0001045810-22-000036) ends before
+    # layoffs.fyi began (2020-03-11); MSFT FY2020 (2019-07-01 .. 2020-06-30) straddles the start
+    older = pl.DataFrame(
+        [("NVDA", 2020, "FY", date(2019, 1, 28), date(2020, 1, 26), None, 10_918e6, "0001045810-22-000036"),
+         ("MSFT", 2020, "FY", date(2019, 7, 1), date(2020, 6, 30), 15_441e6, 143_015e6, "0001564590-22-026876")],
+        schema=["ticker", "fiscal_year", "fiscal_period", "period_start", "period_end", "capex_usd",
+                "revenue_usd", "accession"],
+        orient="row",
+    )  # fmt: skip
+    mart = spend_ratio(pl.concat([financials, older], how="diagonal_relaxed"), layoff_events, layoff_coverage)
+    nvda = row(mart, "NVDA", 2020)
+    assert (nvda["layoff_events"], nvda["employees_laid_off"], nvda["layoffs_fyi_coverage"]) == (None, None, None)
+    assert nvda["warn_notices"] == 0  # WA's export reaches back to 2004
+    msft = row(mart, "MSFT", 2020)
+    assert (msft["employees_laid_off"], msft["layoffs_fyi_coverage"]) == (0, "partial")
+    # without core.layoff_coverage the windows come from the events: WA from its first notice held
+    derived = spend_ratio(pl.concat([financials, older], how="diagonal_relaxed"), layoff_events)
+    assert row(derived, "MSFT", 2021)["warn_notices"] is None  # the extract's first WA notice is 2023-05-26
+
+
+def test_a_fiscal_year_filed_without_its_start_date_still_counts_its_layoffs(
+    financials, layoff_events, layoff_coverage
+):
+    undated = financials.with_columns(
+        period_start=pl.when((pl.col("ticker") == "MSFT") & (pl.col("fiscal_year") == 2025)).then(None)
+        .otherwise("period_start")
+    )  # fmt: skip
+    msft = row(spend_ratio(undated, layoff_events, layoff_coverage), "MSFT", 2025)
+    assert (msft["period_start"], msft["period_start_inferred"]) == (date(2024, 7, 1), True)
+    assert msft["employees_laid_off"] == 6955
+
+
+def test_capex_growth_against_people_cost_growth(financials, layoff_events):
+    googl = row(spend_ratio(financials, layoff_events), "GOOGL", 2024)
+    capex, sbc, rnd = 52_535 / 32_251 - 1, 22_785 / 22_460 - 1, 49_326 / 45_427 - 1  # FY2024 over FY2023
+    assert googl["capex_minus_sbc_growth"] == pytest.approx(capex - sbc, rel=1e-12)
+    assert googl["capex_minus_research_development_growth"] == pytest.approx(capex - rnd, rel=1e-12)
+    assert googl["capex_minus_employees_growth"] is None  # no FY2023 headcount in the extract
 
 
 def test_contract_columns_first_fy_rows_only(financials, layoff_events):

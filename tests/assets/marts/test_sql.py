@@ -5,13 +5,18 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from assets.gpu.index import gpu_price_index
+from assets.gpu.index import gpu_price_index, gpu_provider_prices
 from assets.gpu.names import read_gpu_models
 from assets.gpu.runpod import parse_runpod_gpu_types
 from assets.gpu.vast import parse_vast_offers
 from assets.marts.revenue_gap import revenue_gap
 from assets.marts.spend_ratio import spend_ratio
-from assets.marts.sql import gpu_price_index_duckdb, revenue_gap_duckdb, spend_ratio_duckdb
+from assets.marts.sql import (
+    gpu_price_index_duckdb,
+    gpu_provider_prices_duckdb,
+    revenue_gap_duckdb,
+    spend_ratio_duckdb,
+)
 from pipelines.snapshot import read_snapshot_bytes
 
 
@@ -26,21 +31,24 @@ def same_rows(polars_frame: pl.DataFrame, duckdb_frame: pl.DataFrame) -> None:
     assert_frame_equal(polars_frame, duckdb_frame, check_exact=False, rel_tol=1e-12, abs_tol=0)
 
 
-def test_spend_ratio_in_duckdb_gives_the_same_rows(con, financials, layoff_events):
+def test_spend_ratio_in_duckdb_gives_the_same_rows(con, financials, layoff_events, layoff_coverage):
     con.register("financials", financials)
     con.register("layoff_events", layoff_events)
-    in_sql = spend_ratio_duckdb(con, "financials", "layoff_events")
-    same_rows(spend_ratio(financials, layoff_events), in_sql)
+    con.register("layoff_coverage", layoff_coverage)
+    in_sql = spend_ratio_duckdb(con, "financials", "layoff_events", "layoff_coverage")
+    same_rows(spend_ratio(financials, layoff_events, layoff_coverage), in_sql)
     msft = in_sql.filter((pl.col("ticker") == "MSFT") & (pl.col("fiscal_year") == 2025))
     assert msft["capex_to_revenue"].item() == 64_551_000_000 / 281_724_000_000
-    assert msft["layoff_events"].item() == 9
+    assert (msft["layoff_events"].item(), msft["warn_notices"].item()) == (7, 2)  # layoffs.fyi and WA apart
+    # coverage derived from the events when there is no coverage table: the same in both engines
+    same_rows(spend_ratio(financials, layoff_events), spend_ratio_duckdb(con, "financials", "layoff_events", None))
 
 
 def test_spend_ratio_in_duckdb_without_the_optional_columns(con, financials, layoff_events):
     bare = financials.drop("stock_based_compensation_usd", "research_development_usd")
     con.register("financials", bare)
     con.register("layoff_events", layoff_events)
-    same_rows(spend_ratio(bare, layoff_events), spend_ratio_duckdb(con, "financials", "layoff_events"))
+    same_rows(spend_ratio(bare, layoff_events), spend_ratio_duckdb(con, "financials", "layoff_events", None))
 
 
 @pytest.mark.parametrize("cohorts", ["companies", "companies_with_data"])
@@ -73,6 +81,9 @@ def test_gpu_price_index_in_duckdb_gives_the_same_rows(con):
     con.register("gpu_prices", prices)
     in_polars = gpu_price_index(prices)
     same_rows(in_polars, gpu_price_index_duckdb(con, "gpu_prices"))
+    providers = gpu_provider_prices(prices)
+    same_rows(providers, gpu_provider_prices_duckdb(con, "gpu_prices"))
+    assert providers["placeholder_offers"].sum() > 0  # RunPod's 0.50 placeholders, held out in both engines
     # RunPod H100 SXM secure is one offer at 3.49 $/GPU-h: its index row is that price
     runpod_h100 = in_polars.filter((pl.col("gpu_family") == "H100") & (pl.col("pricing") == "secure"))
     assert runpod_h100["offers"].min() >= 1 and in_polars.height > 5

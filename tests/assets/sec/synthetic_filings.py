@@ -80,6 +80,7 @@ def synthetic_filing(
     repeat_facts: bool = True,
     comma_decimal: bool = False,
     employees_sentence: str | None = None,
+    employees_tagged: int | None = None,
 ) -> bytes:
     """An inline-XBRL primary document of `form` ("10-Q" or "10-K") holding `facts` (values in $ millions)."""
     cover_context = Fact("dei:Cover", period_end, period_end, 0)
@@ -94,6 +95,7 @@ def synthetic_filing(
         "</ix:hidden><ix:resources>"
         + "".join(contexts.values())
         + '<xbrli:unit id="usd"><xbrli:measure>iso4217:USD</xbrli:measure></xbrli:unit>'
+        '<xbrli:unit id="employee"><xbrli:measure>xbrli:pure</xbrli:measure></xbrli:unit>'
         "</ix:resources></ix:header></div>"
     )
     rows = "".join(f"<tr><td>{f.concept} {f.member or ''}</td><td>{_number(f, comma_decimal)}</td></tr>" for f in facts)
@@ -102,6 +104,12 @@ def synthetic_filing(
         f'<p><ix:nonNumeric name="dei:EntityRegistrantName" contextRef="{cover}">{SYNTHETIC_NAME}</ix:nonNumeric></p>'
         f'<p>{form} for the period ended <ix:nonNumeric name="dei:DocumentPeriodEndDate" contextRef="{cover}">'
         f"{period_end.isoformat()}</ix:nonNumeric></p>"
+        + (
+            f'<p>Employees: <ix:nonFraction name="dei:EntityNumberOfEmployees" contextRef="{cover}" unitRef="employee" '
+            f'decimals="INF" format="ixt:num-dot-decimal">{employees_tagged:,}</ix:nonFraction></p>'
+            if employees_tagged is not None
+            else ""
+        )
         + tables
         + (f"<p>Human Capital</p><p>{employees_sentence}</p>" if employees_sentence else "")
     )

@@ -75,6 +75,9 @@ def test_offline_refresh_then_a_negative_capex_file_fails_the_blocking_check(tmp
     )
     assert (fy("GOOGL", 2024)["source"], fy("GOOGL", 2024)["employees"]) == ("companyfacts", 183_323)
     assert fy("IBM", 2024)["employees"] is None
+    assert fy("AMZN", 2024)["employees_source_text"] == (
+        "As of December 31, 2024, we employed approximately 1,556,000 full-time and part-time employees."
+    )
     assert fy("AMZN", 2024)["filed"].isoformat() == "2025-02-07"  # the snapshot 10-K's filing date
     assert tables["raw.sec_10k_documents"].height == 6 and tables["raw.sec_rejects"].height == 0
     assert (

@@ -64,3 +64,57 @@ def test_the_same_figure_stated_twice_is_not_a_conflict():
     assert parse_headcount(text) == Headcount(
         183_323, "As of December 31, 2024, Alphabet had 183,323 employees."
     )
+
+
+# --- a headcount for every fiscal year, and dei:EntityNumberOfEmployees cross-checked (SYNTHETIC 10-Ks)
+
+import warnings  # noqa: E402
+from datetime import date  # noqa: E402
+
+import polars as pl  # noqa: E402
+
+from assets.sec.financials import financials_from_10ks  # noqa: E402
+from assets.sec.ixbrl import parse_10k  # noqa: E402
+from tests.assets.sec.synthetic_filings import CAPEX, Fact, synthetic_filing  # noqa: E402
+
+CIK = "0000099999"
+
+
+def synthetic_10k(year: int, sentence: str | None, tagged: int | None = None):
+    end = date(year, 12, 31)
+    doc = synthetic_filing(
+        form="10-K", cik=CIK, period_end=end, fiscal_year=year, fiscal_period="FY",
+        facts=[Fact(CAPEX, date(year, 1, 1), end, 10)], employees_sentence=sentence, employees_tagged=tagged,
+    )
+    return parse_10k(doc, f"https://www.sec.gov/Archives/edgar/data/99999/00000999992{year - 2000 + 1}000001/x.htm")
+
+
+def test_tagged_headcount_is_used_and_cross_checked_against_the_text():
+    same = synthetic_10k(2024, "As of December 31, 2024, we had 2,100 full-time employees.", tagged=2_100)
+    assert (same.employees, same.employees_check) == (2_100, "tagged, matches text")
+    assert same.employees_sentence == "As of December 31, 2024, we had 2,100 full-time employees."
+    untold = synthetic_10k(2024, None, tagged=2_100)
+    assert (untold.employees, untold.employees_check) == (2_100, "tagged, not in text")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        differs = synthetic_10k(2024, "As of December 31, 2024, we had 2,000 full-time employees.", tagged=2_100)
+    assert (differs.employees, differs.employees_check) == (2_100, "tagged 2,100, text says 2,000")
+    assert "dei:EntityNumberOfEmployees 2,100 but the text says 2,000" in str(caught[0].message)
+    text_only = synthetic_10k(2024, "As of December 31, 2024, we had 2,000 full-time employees.")
+    assert (text_only.employees, text_only.employees_check) == (2_000, "text")
+
+
+def test_every_landed_10k_gives_its_own_year_a_headcount():
+    tenks = [
+        synthetic_10k(2022, "As of December 31, 2022, we had approximately 1,000 employees."),
+        synthetic_10k(2023, None),
+        synthetic_10k(2024, "As of December 31, 2024, we had approximately 1,200 employees."),
+    ]
+    fin = financials_from_10ks(
+        pl.concat([t.facts for t in tenks]),
+        pl.concat([t.document() for t in tenks]),
+        pl.DataFrame({"ticker": ["XCO"], "cik": [CIK], "fiscal_year_end_month": [12]}),
+    )
+    years = fin.filter(fiscal_period="FY").sort("fiscal_year")
+    assert years.select("fiscal_year", "employees").rows() == [(2022, 1_000), (2023, None), (2024, 1_200)]
+    assert years["employees_sentence"][2] == "As of December 31, 2024, we had approximately 1,200 employees."

@@ -93,7 +93,12 @@ def test_fetch_live_lands_companyfacts_submissions_and_the_newest_10k():
         ("sec-submissions", "CIK0001045810", None),
         ("sec-10k", "CIK0001045810-10K-2026-01-25", "2026-02-25"),
     ]
-    assert fetched[-1] == (tenk_url, "sec-10k", "CIK0001045810-10K-2026-01-25", "html")
+    # the newest filing first; then every older 10-K since FY2018 and the last eight 10-Qs (not served here)
+    assert fetched[2][0] == "https://data.sec.gov/submissions/CIK0001045810-submissions-001.json"  # FY2018-19
+    assert fetched[3] == (tenk_url, "sec-10k", "CIK0001045810-10K-2026-01-25", "html")
+    asked = [(kind, entity) for _, kind, entity, _ in fetched[3:]]
+    assert sum(kind == "sec-10k" for kind, _ in asked) == 7  # FY2020..FY2026 (FY2018-19 are on an older page)
+    assert sum(kind == "sec-10q" for kind, _ in asked) == 8
 
 
 def test_not_modified_submissions_skip_the_10k():
@@ -113,7 +118,7 @@ def test_a_failing_company_does_not_stop_the_others():
         failing={companyfacts_url("1769628"), submissions_url("1769628")},
     )
     companies = pl.DataFrame({"ticker": ["CRWV", "MSFT"], "cik": ["1769628", "789019"]})
-    with pytest.raises(FetchError, match=r"2 failed, the rest landed: CRWV companyfacts: .*404.*; CRWV 10-K"):
+    with pytest.raises(FetchError, match=r"2 failed, the rest landed: CRWV companyfacts: .*404.*; CRWV submissions"):
         fetch_live(fetch, store, companies)
     assert [(k, e) for k, e, *_ in stored] == [
         ("sec-companyfacts", "CIK0000789019"),
