@@ -33,7 +33,7 @@ def coverage_section(con: duckdb.DuckDBPyConnection) -> str:
         latest = (filings.filter(pl.col("fiscal_period") == "FY").sort("period_end").group_by("ticker").last()
                   .sort("ticker"))
         rows = [{"company": r["ticker"], "fiscal year": f"FY{r['fiscal_year']}", "period end": r["period_end"],
-                 "filing": f'<a href="{filing_url(r["accession"], ciks)}">{r["accession"]}</a>' if r["accession"] else MISSING,
+                 "filing": f'<a href="{filing_url(r["accession"], ciks, r["ticker"])}">{r["accession"]}</a>' if r["accession"] else MISSING,
                  "filed": r["filed"], "source": r["source"]}
                 for r in latest.iter_rows(named=True)]
         parts.append("<p class='note'>Latest annual filing per company (links open the filing on sec.gov):</p>"

@@ -13,7 +13,9 @@ import html
 import duckdb
 import polars as pl
 
-from pipelines.report.page import PALETTE, Charts, listing, money_axis, not_built, present, read_table, usd
+from pipelines.report.page import (
+    PALETTE, Charts, html_table, listing, money_axis, not_built, present, read_table, usd,
+)
 
 METHOD_ORDER = ["capex", "capex_with_leases", "sequoia", "sequoia_run_rate"]
 METHOD_LABEL = {
@@ -22,7 +24,13 @@ METHOD_LABEL = {
     "sequoia": "Sequoia: NVIDIA Data Center revenue × 2",
     "sequoia_run_rate": "Sequoia run rate: latest quarter × 4 × 2",
 }
-COMPARATOR_COLOUR = {"ai_segments": PALETTE[2], "disclosed_ai_revenue": PALETTE[5], "revenue_growth": PALETTE[7]}
+METHOD_COLOUR = {"capex": PALETTE[0], "capex_with_leases": PALETTE[4], "sequoia": PALETTE[1],
+                 "sequoia_run_rate": PALETTE[5]}
+COMPARATOR_LABEL = {
+    "ai_segments": "AI-relevant segment revenue",
+    "disclosed_ai_revenue": "AI revenue the companies disclosed",
+    "revenue_growth": "total revenue growth since the base year (an upper bound)",
+}
 
 
 def normalised_gap(gap: pl.DataFrame) -> pl.DataFrame:
@@ -39,6 +47,14 @@ def normalised_gap(gap: pl.DataFrame) -> pl.DataFrame:
     return gap
 
 
+COMPARATOR_SHORT = {"ai_segments": "AI segment revenue", "disclosed_ai_revenue": "disclosed AI revenue",
+                    "revenue_growth": "revenue growth since the base year"}
+
+
+def _comparators(gap: pl.DataFrame) -> list[str]:
+    return sorted(gap["comparator"].drop_nulls().unique().to_list())
+
+
 def _methods(gap: pl.DataFrame) -> list[str]:
     present_methods = gap.drop_nulls("required_revenue_usd")["method"].unique().to_list()
     return [m for m in METHOD_ORDER if m in present_methods] + sorted(set(present_methods) - set(METHOD_ORDER))
@@ -53,7 +69,7 @@ def revenue_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
     facts: dict = {}
     body = [_required_against_comparators(gap, charts, facts), _gap_multiple(gap, charts)]
     if sensitivity is not None and sensitivity.height:
-        body.append(_sensitivity(sensitivity, gap, charts, facts))
+        body.append(_sensitivity(normalised_gap(sensitivity), charts, facts))
     else:
         body.append(not_built("marts.revenue_gap_sensitivity", "The sensitivity band"))
     assumptions = read_table(con, "marts.assumptions")
@@ -61,7 +77,6 @@ def revenue_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
         rows = [{"assumption": r["name"], "value": f"{r['value']:g} {r.get('unit') or ''}".strip(),
                  "source or note": r.get("source") or r.get("note") or "assumption"}
                 for r in assumptions.iter_rows(named=True)]
-        from pipelines.report.page import html_table
         body.append("<p class='note'>Assumptions (edit <code>dbt/seeds/assumptions.csv</code> and refresh):</p>"
                     + html_table(rows))
     return f"<p class='answer' id='answer-revenue'>{html.escape(_answer(facts))}</p>" + "".join(body)
@@ -70,176 +85,202 @@ def revenue_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
 def _answer(facts: dict) -> str:
     sentences = []
     if "latest" in facts:
-        year, method, required, comparisons, missing = facts["latest"]
-        gaps = "; ".join(f"{c.replace('_', ' ')} {usd(v)} ({m:,.1f}× short)" if present(m) and m > 1 else
-                         f"{c.replace('_', ' ')} {usd(v)} (covers it)" for c, v, m in comparisons)
-        sentences.append(f"In {year}, {METHOD_LABEL.get(method, method).split(' (')[0]} needs {usd(required)} of "
-                         f"revenue at the assumed gross margin; against it: {gaps}.")
-        if missing:
-            sentences.append(f"That year's cohort is incomplete (missing {missing}).")
+        year, method, comparisons, always = facts["latest"]
+        parts = []
+        for comparator, required, revenue, multiple, missing in comparisons:
+            short = f"{multiple:,.1f}× the revenue there is" if present(multiple) and multiple > 1 else "covered"
+            parts.append(f"against {COMPARATOR_LABEL.get(comparator, comparator)} {usd(revenue)} it needs "
+                         f"{usd(required)} ({short}{', without ' + missing if missing else ''})")
+        sentences.append(f"In {year}, the cohort's {METHOD_LABEL.get(method, method).split(' (')[0]} does not pay "
+                         f"for itself: " + "; ".join(parts) + "." if any(
+                             present(c[3]) and c[3] > 1 for c in comparisons) else
+                         f"In {year}, the cohort's capex is covered: " + "; ".join(parts) + ".")
+        if always:
+            sentences.append(f"{always} is missing from every year (no filing in the data).")
     if "band" in facts:
-        year, low, high, margins, lives = facts["band"]
-        sentences.append(f"Spread over the hardware's life instead, the yearly revenue needed for {year}'s capex is "
-                         f"{usd(low)} to {usd(high)} across gross margins {margins} and useful lives {lives} years.")
+        year, comparator, low, high, margins, lives = facts["band"]
+        sentences.append(f"Written off over the hardware's life instead, {year}'s capex needs {usd(low)} to "
+                         f"{usd(high)} of revenue a year across gross margins {margins} and useful lives {lives} "
+                         f"years (the companies of the {COMPARATOR_LABEL.get(comparator, comparator).split(' (')[0]} "
+                         "comparison).")
     return " ".join(sentences) or "No revenue gap figure in this warehouse yet."
+
+
+def _missing_everywhere(gap: pl.DataFrame) -> set[str]:
+    lists = [set((m or "").split(",")) - {""} for m in gap["missing_tickers"].to_list()]
+    return set.intersection(*lists) if lists else set()
+
+
+def _without(missing: str | None, always: set[str]) -> str:
+    return ",".join(t for t in (missing or "").split(",") if t and t not in always)
 
 
 def _required_against_comparators(gap: pl.DataFrame, charts: Charts, facts: dict) -> str:
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
-    methods = _methods(gap)
-    if not methods:
+    methods, comparators = _methods(gap), _comparators(gap)
+    if not methods or not comparators:
         return "<p class='note'>marts.revenue_gap has no required revenue figure.</p>"
-    cols = 2 if len(methods) > 1 else 1
-    rows = -(-len(methods) // cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[METHOD_LABEL.get(m, m) for m in methods],
-                        vertical_spacing=0.16, horizontal_spacing=0.08)
-    comparators = sorted(gap["comparator"].drop_nulls().unique().to_list())
+    always = _missing_everywhere(gap)
+    # One panel per comparator: a method's spend is summed over the same companies as the comparator's revenue
+    # (marts.revenue_gap pairs them), so required revenue is only comparable within a panel.
+    fig = make_subplots(rows=len(comparators), cols=1, vertical_spacing=0.1,
+                        subplot_titles=[f"against {COMPARATOR_LABEL.get(c, c)}" for c in comparators])
     seen: set[str] = set()
-    incomplete_notes = []
-    for i, method in enumerate(methods):
-        where = {"row": i // cols + 1, "col": i % cols + 1}
-        frame = gap.filter(pl.col("method") == method)
-        required = (frame.drop_nulls("required_revenue_usd").group_by("calendar_year")
-                    .agg(pl.col("required_revenue_usd").first(), pl.col("coverage").first(),
-                         pl.col("missing_tickers").first()).sort("calendar_year"))
-        for complete in (True, False):
-            part = required.filter((pl.col("coverage") != "incomplete").fill_null(True) == complete)
+    for row, comparator in enumerate(comparators, start=1):
+        frame = gap.filter(pl.col("comparator") == comparator)
+        for method in methods:
+            part = frame.filter((pl.col("method") == method) & pl.col("required_revenue_usd").is_not_null()) \
+                .sort("calendar_year")
             if not part.height:
                 continue
-            name = "revenue required" + ("" if complete else ", incomplete cohort")
+            name = f"required: {METHOD_LABEL.get(method, method)}"
+            missing = [_without(m, always) for m in part["missing_tickers"].to_list()]
             fig.add_trace(go.Bar(
                 x=part["calendar_year"].to_list(), y=[v / 1e9 for v in part["required_revenue_usd"].to_list()],
-                name=name, legendgroup=name, showlegend=name not in seen,
-                marker={"color": "#0072B2" if complete else "#9ECAE1", "pattern": {"shape": "" if complete else "/"}},
-                customdata=[m or "" for m in part["missing_tickers"].to_list()],
-                hovertemplate=f"{method} %{{x}}: $%{{y:,.1f}}B required" + ("" if complete else " (missing %{customdata})")
-                              + "<extra></extra>"), **where)
+                name=name, legendgroup=name, showlegend=name not in seen, offsetgroup=method,
+                marker={"color": METHOD_COLOUR.get(method, PALETTE[3]),
+                        "pattern": {"shape": ["/" if m else "" for m in missing]}},
+                customdata=[m or "none besides " + (",".join(sorted(always)) or "none") for m in missing],
+                hovertemplate=f"{method} %{{x}}: $%{{y:,.1f}}B required (missing %{{customdata}})<extra></extra>"),
+                row=row, col=1)
             seen.add(name)
-            if not complete:
-                incomplete_notes += [f"{method} {y}: {m}" for y, m in part.select("calendar_year", "missing_tickers").iter_rows() if m]
-        for comparator in comparators:
-            values = frame.filter((pl.col("comparator") == comparator) & pl.col("comparator_revenue_usd").is_not_null()) \
-                .sort("calendar_year")
-            if not values.height:
-                continue
-            name = f"comparator: {comparator.replace('_', ' ')}"
+        revenue = (frame.filter(pl.col("comparator_revenue_usd").is_not_null()).group_by("calendar_year")
+                   .agg(pl.col("comparator_revenue_usd").first()).sort("calendar_year"))
+        if revenue.height:
+            name = "revenue there is (the panel's comparator)"
             fig.add_trace(go.Scatter(
-                x=values["calendar_year"].to_list(), y=[v / 1e9 for v in values["comparator_revenue_usd"].to_list()],
+                x=revenue["calendar_year"].to_list(), y=[v / 1e9 for v in revenue["comparator_revenue_usd"].to_list()],
                 name=name, legendgroup=name, showlegend=name not in seen, mode="lines+markers",
-                line={"color": COMPARATOR_COLOUR.get(comparator, PALETTE[3]), "width": 2}, marker={"size": 8},
-                hovertemplate=f"{comparator} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), **where)
+                line={"color": "#1f2933", "width": 2}, marker={"size": 9, "symbol": "diamond"},
+                hovertemplate=f"{comparator} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), row=row, col=1)
             seen.add(name)
-        money_axis(fig, **where)
+        money_axis(fig, row=row, col=1)
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_layout(barmode="group", title="Revenue the spend requires, per method, against the revenue there is")
 
-    complete_capex = gap.filter((pl.col("method") == methods[0]) & pl.col("required_revenue_usd").is_not_null())
-    if complete_capex.height:
-        year = complete_capex.filter(pl.col("coverage") != "incomplete")["calendar_year"].max() \
-            or complete_capex["calendar_year"].max()
-        rows_then = complete_capex.filter(pl.col("calendar_year") == year)
-        comparisons = [(r["comparator"], r["comparator_revenue_usd"], r["gap_multiple"])
-                       for r in rows_then.sort("comparator").iter_rows(named=True) if present(r["comparator_revenue_usd"])]
-        facts["latest"] = (year, methods[0], rows_then["required_revenue_usd"][0], comparisons,
-                           rows_then["missing_tickers"][0])
+    # The answer: the latest year with the fewest companies missing for the first method.
+    first = gap.filter((pl.col("method") == methods[0]) & pl.col("required_revenue_usd").is_not_null()
+                       & pl.col("comparator_revenue_usd").is_not_null())
+    if first.height:
+        first = first.with_columns(missing_count=pl.col("missing_tickers").fill_null("").str.split(",").list.len())
+        best = first.sort(["missing_count", "calendar_year"], descending=[False, True]).row(0, named=True)
+        rows_then = first.filter(pl.col("calendar_year") == best["calendar_year"]).sort("comparator")
+        facts["latest"] = (best["calendar_year"], methods[0],
+                           [(r["comparator"], r["required_revenue_usd"], r["comparator_revenue_usd"], r["gap_multiple"],
+                             _without(r["missing_tickers"], always)) for r in rows_then.iter_rows(named=True)],
+                           ",".join(sorted(always)))
     years = sorted(gap.drop_nulls("required_revenue_usd")["calendar_year"].unique().to_list())
-    no_figure = gap.filter(pl.col("required_revenue_usd").is_null()).select("method", "calendar_year", "missing_tickers").unique()
+    no_figure = (gap.filter(pl.col("required_revenue_usd").is_null()).group_by("method")
+                 .agg(pl.col("calendar_year").unique().sort()).sort("method"))
     caption = html.escape(
         f"Calendar years {years[0]}–{years[-1]}, from marts.revenue_gap: required revenue = spend × cost multiplier ÷ "
-        f"(1 − target gross margin). Comparators: {listing(comparators)}. Hatched: the cohort is incomplete that year "
-        f"({'; '.join(incomplete_notes) or 'none'}). No figure (not drawn): "
-        f"{listing(f'{m} {y} (missing {t})' if t else f'{m} {y}' for m, y, t in no_figure.sort('method', 'calendar_year').iter_rows())}.")
-    return charts.figure(fig, "revenue-required", caption, height=380 * rows + 120)
+        f"(1 − target gross margin), the spend summed over the companies the comparator covers. Missing from every "
+        f"year: {listing(sorted(always))}. Hatched: more companies missing that year (named in the hover). "
+        "No figure, not drawn: "
+        + listing(f"{m} in {', '.join(str(y) for y in ys)}" for m, ys in no_figure.iter_rows()) + ".")
+    return charts.figure(fig, "revenue-required", caption, height=330 * len(comparators) + 160)
 
 
 def _gap_multiple(gap: pl.DataFrame, charts: Charts) -> str:
+    from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
-    fig = go.Figure()
-    drawn = []
-    dashes = ["solid", "dash", "dot", "dashdot"]
-    for i, method in enumerate(_methods(gap)):
-        for comparator in sorted(gap["comparator"].drop_nulls().unique().to_list()):
+    comparators = [c for c in _comparators(gap) if gap.filter(
+        (pl.col("comparator") == c) & pl.col("gap_multiple").is_not_null()).height]
+    if not comparators:
+        return "<p class='note'>No gap multiple: no comparator revenue in marts.revenue_gap.</p>"
+    always = _missing_everywhere(gap)
+    # One panel per comparator with its own axis from zero: disclosed AI revenue is a few billions, so its
+    # multiples are tens where the others are ones; on one axis those would flatten to a line.
+    fig = make_subplots(rows=1, cols=len(comparators), horizontal_spacing=0.07,
+                        subplot_titles=[COMPARATOR_SHORT.get(c, c) for c in comparators])
+    seen, drawn = set(), []
+    for col, comparator in enumerate(comparators, start=1):
+        for method in _methods(gap):
             frame = gap.filter((pl.col("method") == method) & (pl.col("comparator") == comparator)
                                & pl.col("gap_multiple").is_not_null()).sort("calendar_year")
             if not frame.height:
                 continue
-            drawn.append(f"{method} / {comparator}")
+            drawn.append(f"{method} ÷ {comparator}")
+            missing = [_without(m, always) for m in frame["missing_tickers"].to_list()]
             fig.add_trace(go.Scatter(
                 x=frame["calendar_year"].to_list(), y=frame["gap_multiple"].to_list(), mode="lines+markers",
-                name=f"{method} ÷ {comparator.replace('_', ' ')}",
-                line={"color": COMPARATOR_COLOUR.get(comparator, PALETTE[3]), "dash": dashes[i % len(dashes)]},
-                marker={"size": 8, "symbol": ["circle" if c != "incomplete" else "circle-open" for c in
-                                              frame["coverage"].fill_null("").to_list()]},
-                hovertemplate=f"{method} ÷ {comparator} %{{x}}: %{{y:,.1f}}×<extra></extra>"))
-    if not drawn:
-        return "<p class='note'>No gap multiple: no comparator revenue in marts.revenue_gap.</p>"
-    fig.add_hline(y=1, line_dash="dash", line_color="#9b1c1c", annotation_text="1× = revenue pays for the spend",
-                  annotation_position="top left")
-    fig.update_yaxes(rangemode="tozero", ticksuffix="×", title_text="required revenue ÷ comparator revenue")
+                name=METHOD_LABEL.get(method, method), legendgroup=method, showlegend=method not in seen,
+                line={"color": METHOD_COLOUR.get(method, PALETTE[3]), "width": 2},
+                marker={"size": 9, "symbol": ["circle-open" if m else "circle" for m in missing]},
+                customdata=[m or "none besides " + (",".join(sorted(always)) or "none") for m in missing],
+                hovertemplate=f"{method} ÷ {comparator} %{{x}}: %{{y:,.1f}}× (missing %{{customdata}})<extra></extra>"),
+                row=1, col=col)
+            seen.add(method)
+        fig.add_hline(y=1, line_dash="dash", line_color="#9b1c1c", row=1, col=col)
+    fig.update_yaxes(rangemode="tozero", ticksuffix="×")
     fig.update_xaxes(dtick=1, tickformat="d")
-    fig.update_layout(title="The gap multiple: how many times the revenue there is would have to grow")
-    caption = html.escape("gap_multiple = required revenue ÷ comparator revenue, from marts.revenue_gap; colour = "
-                          "comparator, dash = method; an open circle is a year with an incomplete cohort. "
-                          "A comparator at or below zero has no multiple (not drawn). Series: " + listing(drawn) + ".")
+    fig.update_layout(title="The gap multiple: required revenue ÷ the revenue there is (1× = it pays for itself)")
+    caption = html.escape(
+        "gap_multiple from marts.revenue_gap, one panel (and axis from zero) per comparator; the dashed line is 1×. "
+        f"An open circle: more companies missing that year than {listing(sorted(always))}. A comparator at or below "
+        "zero (the base year of revenue growth) has no multiple and is not drawn. Series: " + listing(drawn) + ".")
     return charts.figure(fig, "gap-multiple", caption, height=440)
 
 
-def _sensitivity(sensitivity: pl.DataFrame, gap: pl.DataFrame, charts: Charts, facts: dict) -> str:
-    import plotly.graph_objects as go
+def _sensitivity(sensitivity: pl.DataFrame, charts: Charts, facts: dict) -> str:
     from plotly.subplots import make_subplots
+    import plotly.graph_objects as go
 
-    methods = [m for m in _methods(gap) if m in set(sensitivity["method"].to_list())][:2]
-    if not methods:
-        return "<p class='note'>marts.revenue_gap_sensitivity has no method in common with marts.revenue_gap.</p>"
+    method = next((m for m in _methods(sensitivity)), None)
     value = "required_revenue_depreciated_usd" if "required_revenue_depreciated_usd" in sensitivity.columns \
         else "required_revenue_usd"
-    fig = make_subplots(rows=1, cols=len(methods), subplot_titles=[METHOD_LABEL.get(m, m) for m in methods],
-                        horizontal_spacing=0.08)
+    frame = sensitivity.filter(pl.col("method") == method).drop_nulls(value) if method else sensitivity.clear()
+    comparators = [c for c in _comparators(frame)]
+    if not comparators:
+        return "<p class='note'>marts.revenue_gap_sensitivity has no figure yet.</p>"
     margins = sorted(sensitivity["target_gross_margin"].unique().to_list())
-    lives = sorted(sensitivity["useful_life_years"].drop_nulls().unique().to_list()) if "useful_life_years" in sensitivity.columns else []
+    lives = sorted(sensitivity["useful_life_years"].drop_nulls().unique().to_list()) \
+        if "useful_life_years" in sensitivity.columns else []
+    fig = make_subplots(rows=1, cols=len(comparators), horizontal_spacing=0.07,
+                        subplot_titles=[f"vs {COMPARATOR_SHORT.get(c, c)}" for c in comparators])
     seen: set[str] = set()
-    for i, method in enumerate(methods):
-        where = {"row": 1, "col": i + 1}
-        band = (sensitivity.filter(pl.col("method") == method).drop_nulls(value).group_by("calendar_year")
-                .agg(low=pl.col(value).min(), high=pl.col(value).max()).sort("calendar_year"))
-        if not band.height:
-            continue
-        xs = band["calendar_year"].to_list()
-        fig.add_trace(go.Scatter(x=xs, y=[v / 1e9 for v in band["low"].to_list()], mode="lines", line={"width": 0},
-                                 showlegend=False, hoverinfo="skip"), **where)
-        name = "yearly revenue required, margins × useful lives"
-        fig.add_trace(go.Scatter(
-            x=xs, y=[v / 1e9 for v in band["high"].to_list()], mode="lines", fill="tonexty", line={"width": 0},
-            fillcolor="rgba(0,114,178,0.25)", name=name, legendgroup=name, showlegend=name not in seen,
-            customdata=[v / 1e9 for v in band["low"].to_list()],
-            hovertemplate=f"{method} %{{x}}: $%{{customdata:,.1f}}B to $%{{y:,.1f}}B<extra></extra>"), **where)
+    for col, comparator in enumerate(comparators, start=1):
+        part = frame.filter(pl.col("comparator") == comparator)
+        band = part.group_by("calendar_year").agg(low=pl.col(value).min(), high=pl.col(value).max()).sort("calendar_year")
+        name = f"yearly revenue {method} requires, lowest to highest over margins × useful lives"
+        # A floating bar per year (base = lowest, top = highest): the range is visible even for a single year.
+        fig.add_trace(go.Bar(
+            x=band["calendar_year"].to_list(), base=[v / 1e9 for v in band["low"].to_list()],
+            y=[(h - lo) / 1e9 for lo, h in band.select("low", "high").iter_rows()], width=0.5,
+            marker={"color": "rgba(0,114,178,0.35)", "line": {"color": METHOD_COLOUR.get(method), "width": 1}},
+            name=name, legendgroup=name, showlegend=name not in seen,
+            customdata=[[lo / 1e9, h / 1e9] for lo, h in band.select("low", "high").iter_rows()],
+            hovertemplate=f"{method} %{{x}}: $%{{customdata[0]:,.1f}}B to $%{{customdata[1]:,.1f}}B a year"
+                          "<extra></extra>"), row=1, col=col)
         seen.add(name)
-        for comparator in sorted(gap["comparator"].drop_nulls().unique().to_list()):
-            values = gap.filter((pl.col("method") == method) & (pl.col("comparator") == comparator)
-                                & pl.col("comparator_revenue_usd").is_not_null()).sort("calendar_year")
-            if not values.height:
-                continue
-            cname = f"comparator: {comparator.replace('_', ' ')}"
+        revenue = (part.filter(pl.col("comparator_revenue_usd").is_not_null()).group_by("calendar_year")
+                   .agg(pl.col("comparator_revenue_usd").first()).sort("calendar_year"))
+        if revenue.height:
+            cname = "revenue there is (the panel's comparator)"
             fig.add_trace(go.Scatter(
-                x=values["calendar_year"].to_list(), y=[v / 1e9 for v in values["comparator_revenue_usd"].to_list()],
+                x=revenue["calendar_year"].to_list(), y=[v / 1e9 for v in revenue["comparator_revenue_usd"].to_list()],
                 mode="lines+markers", name=cname, legendgroup=cname, showlegend=cname not in seen,
-                line={"color": COMPARATOR_COLOUR.get(comparator, PALETTE[3])},
-                hovertemplate=f"{comparator} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), **where)
+                line={"color": "#1f2933"}, marker={"symbol": "diamond", "size": 9},
+                hovertemplate=f"{comparator} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), row=1, col=col)
             seen.add(cname)
-        money_axis(fig, **where)
-        if i == 0:
-            latest = band.filter(pl.col("calendar_year") == band["calendar_year"].max()).row(0, named=True)
-            facts["band"] = (latest["calendar_year"], latest["low"], latest["high"],
-                             f"{min(margins):.0%}–{max(margins):.0%}",
+        money_axis(fig, row=1, col=col)
+        if comparator == "revenue_growth" or "band" not in facts:
+            # the latest year with the fewest companies missing, as in the answer above
+            missing = (part.group_by("calendar_year").agg(pl.col("missing_tickers").first())
+                       .with_columns(n=pl.col("missing_tickers").fill_null("").str.split(",").list.len()))
+            year = missing.sort(["n", "calendar_year"], descending=[False, True])["calendar_year"][0]
+            latest = band.filter(pl.col("calendar_year") == year).row(0, named=True)
+            facts["band"] = (year, comparator, latest["low"], latest["high"], f"{min(margins):.0%}–{max(margins):.0%}",
                              f"{min(lives):g}–{max(lives):g}" if lives else "as in the seed")
     fig.update_xaxes(dtick=1, tickformat="d")
-    fig.update_layout(title="Sensitivity: the revenue needed each year when the spend is written off over its life")
+    fig.update_layout(title=f"Sensitivity: the yearly revenue {method} requires when written off over its life",
+                      barmode="overlay")
     caption = html.escape(
-        f"From marts.revenue_gap_sensitivity ({value}): the band runs from the lowest to the highest value over target "
-        f"gross margins {listing(f'{m:.0%}' for m in margins)} and useful lives {listing(f'{v:g}' for v in lives)} "
-        "years (yearly depreciation ÷ (1 − margin)); lines are the comparators of marts.revenue_gap. Years without a "
-        "figure are not drawn.")
+        f"From marts.revenue_gap_sensitivity ({value}, method {method}): each bar runs from the lowest to the highest "
+        f"value over target gross margins {listing(f'{m:.0%}' for m in margins)} and useful lives "
+        f"{listing(f'{v:g}' for v in lives)} years (yearly depreciation ÷ (1 − margin)); the line is the panel's "
+        "comparator. Years without a figure are not drawn.")
     return charts.figure(fig, "revenue-sensitivity", caption, height=440)
