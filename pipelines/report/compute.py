@@ -13,7 +13,7 @@ import html
 import duckdb
 import polars as pl
 
-from pipelines.report.page import PALETTE, Charts, clean, listing, not_built, percent, present, read_table
+from pipelines.report.page import PALETTE, Charts, clean, listing, not_built, read_table
 
 FAMILIES = ["H100", "H200", "B200"]
 CAPTURE_RUN_DAYS = 7

@@ -79,10 +79,6 @@ def count(value) -> str:
     return f"{value:,.0f}" if present(value) else MISSING
 
 
-def percent(value, digits: int = 0) -> str:
-    return f"{value:.{digits}%}" if present(value) else MISSING
-
-
 def growth(value) -> str:
     return f"{value:+.0%}" if present(value) else MISSING
 
