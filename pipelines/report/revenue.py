@@ -115,6 +115,23 @@ def _without(missing: str | None, always: set[str]) -> str:
     return ",".join(t for t in (missing or "").split(",") if t and t not in always)
 
 
+def _add_comparator_line(fig, frame: pl.DataFrame, comparator: str, seen: set[str], **where) -> None:
+    """The comparator's revenue per calendar year as a dark line (the same for every method of a panel)."""
+    import plotly.graph_objects as go
+
+    revenue = (frame.filter(pl.col("comparator_revenue_usd").is_not_null()).group_by("calendar_year")
+               .agg(pl.col("comparator_revenue_usd").first()).sort("calendar_year"))
+    if not revenue.height:
+        return
+    name = "revenue there is (the panel's comparator)"
+    fig.add_trace(go.Scatter(
+        x=revenue["calendar_year"].to_list(), y=[v / 1e9 for v in revenue["comparator_revenue_usd"].to_list()],
+        name=name, legendgroup=name, showlegend=name not in seen, mode="lines+markers",
+        line={"color": "#1f2933", "width": 2}, marker={"size": 9, "symbol": "diamond"},
+        hovertemplate=f"{comparator} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), **where)
+    seen.add(name)
+
+
 def _required_against_comparators(gap: pl.DataFrame, charts: Charts, facts: dict) -> str:
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
@@ -146,16 +163,7 @@ def _required_against_comparators(gap: pl.DataFrame, charts: Charts, facts: dict
                 hovertemplate=f"{method} %{{x}}: $%{{y:,.1f}}B required (missing %{{customdata}})<extra></extra>"),
                 row=row, col=1)
             seen.add(name)
-        revenue = (frame.filter(pl.col("comparator_revenue_usd").is_not_null()).group_by("calendar_year")
-                   .agg(pl.col("comparator_revenue_usd").first()).sort("calendar_year"))
-        if revenue.height:
-            name = "revenue there is (the panel's comparator)"
-            fig.add_trace(go.Scatter(
-                x=revenue["calendar_year"].to_list(), y=[v / 1e9 for v in revenue["comparator_revenue_usd"].to_list()],
-                name=name, legendgroup=name, showlegend=name not in seen, mode="lines+markers",
-                line={"color": "#1f2933", "width": 2}, marker={"size": 9, "symbol": "diamond"},
-                hovertemplate=f"{comparator} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), row=row, col=1)
-            seen.add(name)
+        _add_comparator_line(fig, frame, comparator, seen, row=row, col=1)
         money_axis(fig, row=row, col=1)
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_layout(barmode="group", title="Revenue the spend requires, per method, against the revenue there is")
@@ -256,16 +264,7 @@ def _sensitivity(sensitivity: pl.DataFrame, charts: Charts, facts: dict) -> str:
             hovertemplate=f"{method} %{{x}}: $%{{customdata[0]:,.1f}}B to $%{{customdata[1]:,.1f}}B a year"
                           "<extra></extra>"), row=1, col=col)
         seen.add(name)
-        revenue = (part.filter(pl.col("comparator_revenue_usd").is_not_null()).group_by("calendar_year")
-                   .agg(pl.col("comparator_revenue_usd").first()).sort("calendar_year"))
-        if revenue.height:
-            cname = "revenue there is (the panel's comparator)"
-            fig.add_trace(go.Scatter(
-                x=revenue["calendar_year"].to_list(), y=[v / 1e9 for v in revenue["comparator_revenue_usd"].to_list()],
-                mode="lines+markers", name=cname, legendgroup=cname, showlegend=cname not in seen,
-                line={"color": "#1f2933"}, marker={"symbol": "diamond", "size": 9},
-                hovertemplate=f"{comparator} %{{x}}: $%{{y:,.1f}}B<extra></extra>"), row=1, col=col)
-            seen.add(cname)
+        _add_comparator_line(fig, part, comparator, seen, row=1, col=col)
         money_axis(fig, row=1, col=col)
         if comparator == "revenue_growth" or "band" not in facts:
             # the latest year with the fewest companies missing, as in the answer above
