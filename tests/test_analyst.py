@@ -24,8 +24,8 @@ def test_report_is_one_self_contained_file(refreshed_home, tmp_path):
     html = report.read_text()
     assert "MSFT" in html
     assert html.count("<script") >= 2 and "Plotly.newPlot" in html  # the bundle inline, then the charts
-    assert not re.search(r"<(script|img)\b[^>]*\bsrc\s*=\s*[\"']?\s*(https?:)?//", html, re.I)
-    assert not re.search(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*(https?:)?//", html, re.I)
+    assert not re.search(r"<(script|img)\b[^>]*\bsrc\s*=\s*[\"']?\s*(https?:)?//", html, re.IGNORECASE)
+    assert not re.search(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*(https?:)?//", html, re.IGNORECASE)
 
 
 def test_parquet_export_reads_back_with_the_same_rows_and_types(refreshed_home, tmp_path):

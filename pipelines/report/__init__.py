@@ -9,7 +9,7 @@ offline and the browser makes no network request.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -31,7 +31,11 @@ QUESTIONS = [  # (anchor, title, section)
 def build_page(con: duckdb.DuckDBPyConnection) -> str:
     charts = Charts()
     refresh = read_table(con, "meta.refresh")
-    stamp = f"{refresh['published_at'][0]:%Y-%m-%d %H:%M UTC}" if refresh is not None and refresh.height else "at an unknown time"
+    stamp = (
+        f"{refresh['published_at'][0]:%Y-%m-%d %H:%M UTC}"
+        if refresh is not None and refresh.height
+        else "at an unknown time"
+    )
     sections = [f"<section id='headline'><h2>The answers in figures</h2>{headline_section(con)}</section>"]
     for anchor, title, build in QUESTIONS:
         sections.append(f"<section id='{anchor}'><h2>{html.escape(title)}</h2>{build(con, charts)}</section>")
@@ -43,7 +47,7 @@ def build_page(con: duckdb.DuckDBPyConnection) -> str:
         f"<title>The economics of the AI build-out</title><style>{PAGE_CSS}</style></head><body>"
         "<h1>The economics of the AI build-out</h1>"
         "<p class='lede'>Capex, revenue, people and GPU prices from public filings, layoff trackers and price feeds. "
-        f"Warehouse published {stamp}; report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}.</p>"
+        f"Warehouse published {stamp}; report written {datetime.now(UTC):%Y-%m-%d %H:%M UTC}.</p>"
         f"<p class='note'>{contents} · <a href='#coverage'>What the data covers</a></p>"
         f"{''.join(sections)}</body></html>"
     )

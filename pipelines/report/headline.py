@@ -31,7 +31,9 @@ def accession_ciks(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     ciks: dict[str, str] = {}
     companies = read_table(con, "seeds.companies")
     if companies is not None:
-        ciks.update({t: str(c).zfill(10) for t, c in companies.select("ticker", "cik").drop_nulls().iter_rows()})
+        ciks.update(
+            {t: str(c).zfill(10) for t, c in companies.select("ticker", "cik").drop_nulls().iter_rows()}
+        )
     for name in ("core.financials", "core.segment_revenue"):
         frame = read_table(con, name)
         if frame is not None and {"accession", "cik"} <= set(frame.columns):
@@ -57,9 +59,9 @@ def based_on_html(text: str | None, ciks: dict[str, str]) -> str:
     for match in tokens:
         if match.start() < last:
             continue
-        out.append(_name_sources(text[last:match.start()]))
+        out.append(_name_sources(text[last : match.start()]))
         target = match.group(0)
-        named = [t for t in re.findall(r"\b[A-Z]{2,5}\b", text[:match.start()]) if t in ciks]
+        named = [t for t in re.findall(r"\b[A-Z]{2,5}\b", text[: match.start()]) if t in ciks]
         href = target if target.startswith("http") else filing_url(target, ciks, named[-1] if named else None)
         label = target
         out.append(f'<a href="{html.escape(href)}">{html.escape(label)}</a>')
@@ -85,7 +87,7 @@ def format_value(value, unit: str | None, signed: bool = False) -> str:
     if lowered in ("usd", "us$", "$", "dollars") or lowered.startswith("usd ") and "per" not in lowered:
         return usd(value)
     if "per" in lowered and ("usd" in lowered or "$" in lowered):
-        return f"${value:,.2f} {html.escape(unit[unit.lower().index('per'):])}"
+        return f"${value:,.2f} {html.escape(unit[unit.lower().index('per') :])}"
     if lowered in ("fraction", "share", "ratio_fraction", "percent_fraction"):
         return f"{value:+.0%}" if signed else f"{value:.0%}"
     if lowered in ("ratio", "multiple", "x", "times"):
@@ -98,12 +100,16 @@ def format_value(value, unit: str | None, signed: bool = False) -> str:
 def headline_section(con: duckdb.DuckDBPyConnection) -> str:
     figures = read_table(con, "marts.headline_figures")
     if figures is None:
-        return not_built("marts.headline_figures", "The headline figures and the verdicts on the quoted claims")
+        return not_built(
+            "marts.headline_figures", "The headline figures and the verdicts on the quoted claims"
+        )
     ciks = accession_ciks(con)
     has_claim = "claim" in figures.columns
     plain = figures.filter(pl.col("claim").is_null()) if has_claim else figures
     claims = figures.filter(pl.col("claim").is_not_null()) if has_claim else figures.clear()
-    reading_column = next((c for c in ("label", "reading", "description", "note") if c in figures.columns), None)
+    reading_column = next(
+        (c for c in ("label", "reading", "description", "note") if c in figures.columns), None
+    )
 
     cards = []
     for row in plain.iter_rows(named=True):
@@ -141,9 +147,15 @@ def headline_section(con: duckdb.DuckDBPyConnection) -> str:
         )
     else:
         parts.append("<p class='note missing-table'>marts.headline_figures holds no quoted claim yet.</p>")
-    parts.append("<h3>The headline figures</h3><p class='note'>Each with its as-of date, its coverage and what it "
-                 "rests on; an SEC accession number opens its filing on sec.gov.</p>" + ("<div class='figures'>" + "".join(cards) + "</div>" if cards else
-                 "<p class='note'>marts.headline_figures holds no figure besides the claims.</p>"))
+    parts.append(
+        "<h3>The headline figures</h3><p class='note'>Each with its as-of date, its coverage and what it "
+        "rests on; an SEC accession number opens its filing on sec.gov.</p>"
+        + (
+            "<div class='figures'>" + "".join(cards) + "</div>"
+            if cards
+            else "<p class='note'>marts.headline_figures holds no figure besides the claims.</p>"
+        )
+    )
     return "".join(parts)
 
 

@@ -48,14 +48,18 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame | None
     """The table as a frame, or None when this warehouse does not have it (yet)."""
     schema, table = name.split(".")
     exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
     ).fetchall()[0][0]
     return con.sql(f'select * from "{schema}"."{table}"').pl() if exists else None
 
 
 def not_built(name: str, what: str) -> str:
-    return (f"<p class='note missing-table'>{html.escape(what)}: <code>{html.escape(name)}</code> is not built yet in "
-            "this warehouse, so this part is left out.</p>")
+    verb = "are" if " and " in name else "is"
+    return (
+        f"<p class='note missing-table'>{html.escape(what)}: <code>{html.escape(name)}</code> {verb} not built yet "
+        "in this warehouse, so this part is left out.</p>"
+    )
 
 
 def present(value) -> bool:
@@ -93,7 +97,9 @@ def clean(values: Iterable) -> list:
     return [v if present(v) else None for v in values]
 
 
-def html_table(rows: list[dict], formats: dict[str, callable] | None = None, numeric: set[str] = frozenset()) -> str:
+def html_table(
+    rows: list[dict], formats: dict[str, callable] | None = None, numeric: set[str] = frozenset()
+) -> str:
     """rows as an HTML table; `formats` turn a column's values into text (a gap shows as –)."""
     if not rows:
         return ""
@@ -105,8 +111,10 @@ def html_table(rows: list[dict], formats: dict[str, callable] | None = None, num
         cells = []
         for column in columns:
             value = row[column]
-            text = formats[column](value) if column in formats else (str(value) if present(value) else MISSING)
-            raw = text.startswith("<a ") or text.startswith("<span")
+            text = (
+                formats[column](value) if column in formats else (str(value) if present(value) else MISSING)
+            )
+            raw = text.startswith(("<a ", "<span"))
             cls = ' class="num"' if (column in numeric or column in formats) and not raw else ""
             cells.append(f"<td{cls}>{text if raw else html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -126,11 +134,19 @@ class Charts:
 
     def figure(self, fig, chart_id: str, caption: str, height: int = 460) -> str:
         fig.update_layout(
-            template="plotly_white", height=height, margin={"l": 70, "r": 30, "t": 60, "b": 60},
-            font={"size": 13}, legend={"orientation": "h", "y": -0.14, "x": 0}, separators=".,",
+            template="plotly_white",
+            height=height,
+            margin={"l": 70, "r": 30, "t": 60, "b": 60},
+            font={"size": 13},
+            legend={"orientation": "h", "y": -0.14, "x": 0},
+            separators=".,",
             hoverlabel={"namelength": -1},
         )
         self.drawn += 1
-        div = fig.to_html(full_html=False, include_plotlyjs=self.drawn == 1, div_id=f"chart-{chart_id}",
-                          config={"displaylogo": False, "responsive": True})
+        div = fig.to_html(
+            full_html=False,
+            include_plotlyjs=self.drawn == 1,
+            div_id=f"chart-{chart_id}",
+            config={"displaylogo": False, "responsive": True},
+        )
         return f"<figure>{div}<figcaption>{caption}</figcaption></figure>"
