@@ -107,6 +107,21 @@ def cohort_totals(
     )
 
 
+def cohort_headcount(fiscal_years: pl.LazyFrame, tickers: list[str]) -> pl.LazyFrame:
+    """Per calendar year: `employees`, the sum of the fiscal-year-end headcounts of the fiscal years ending in
+    it (a stock, not a flow: never spread by days), NULL unless every ticker stated one."""
+    return (
+        fiscal_years.filter(pl.col("ticker").is_in(tickers))
+        .with_columns(calendar_year=pl.col("period_end").dt.year().cast(pl.Int32))
+        .group_by("calendar_year")
+        .agg(
+            employees=pl.col("employees").sum(),
+            stated=pl.col("ticker").filter(pl.col("employees").is_not_null()).n_unique(),
+        )
+        .select("calendar_year", employees=pl.when(pl.col("stated") == len(tickers)).then("employees"))
+    )
+
+
 def missing_union(*columns: str) -> pl.Expr:
     """Comma-separated ticker lists merged into one: distinct, sorted, NULL when empty."""
     return (

@@ -18,7 +18,7 @@ import polars as pl
 
 from assets.marts.calendarize import QUARTERS, calendar_year_values
 from assets.marts.inputs import LAYOFF_EVENTS, Frame, cohort_tickers, input_table
-from assets.marts.revenue_gap import COHORT, _financials, segment_rows
+from assets.marts.revenue_gap import COHORT, financial_rows, segment_rows
 from assets.marts.spend_ratio import LAYOFFS_FYI, layoff_coverage_windows
 
 TOLERANCE = 0.10
@@ -82,7 +82,7 @@ def headline_figures(
     segment_revenue: Frame | None = None,
 ) -> pl.DataFrame:
     """= marts.headline_figures."""
-    rows = _financials(financials).collect()
+    rows = financial_rows(financials).collect()
     members = cohort_tickers(companies, COHORT)
     filed = sorted(set(rows["ticker"]) & set(members))
     no_filings = [t for t in members if t not in filed]

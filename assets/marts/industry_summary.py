@@ -1,12 +1,13 @@
 """marts.industry_summary: the build-out year by year on one row, for the report's overview.
 
-Per calendar year: the hyperscaler cohort's capex and revenue (calendarized as in marts.revenue_gap, and
+Per calendar year: the hyperscaler cohort's capex and revenue (calendarized by days, assets/marts/calendarize.py, and
 NULL unless every member reported the whole year; the `_reported_` columns sum the members that did), its
 headcount (sum of fiscal-year-end headcounts of the fiscal years ending in that calendar year, NULL unless
 every member stated one), layoffs.fyi events and people (the whole tech industry as the tracker covers it),
 WARN notices (every state loaded) and the layoffs matched to the cohort, and the H100 price: the median over
 the year's days of marts.gpu_price_index's daily `on_demand` median (list prices of AWS, Azure and the
-like), and the same over every pricing type (marketplace, community, spot, ... too).
+like), the same over the chained cross-provider index (`h100_on_demand_index_usd_per_gpu_hour`, which does
+not jump when a day's captures change provider), and over every pricing type (marketplace, community, spot).
 Layoff counts are 0 in a year inside the span of the layoff data with no event, NULL outside it.
 """
 
@@ -14,7 +15,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.marts.calendarize import calendar_years, cohort_totals, companies_reported, missing_union
+from assets.marts.calendarize import (
+    calendar_years,
+    cohort_headcount,
+    cohort_totals,
+    companies_reported,
+    missing_union,
+)
 from assets.marts.inputs import (
     FINANCIALS,
     FINANCIALS_EXTRAS,
@@ -39,7 +46,9 @@ def industry_summary(
     layoffs = input_table(layoff_events, "core.layoff_events", LAYOFF_EVENTS).with_columns(
         calendar_year=pl.col("event_date").dt.year().cast(pl.Int32)
     )
-    prices = input_table(gpu_price_index, "marts.gpu_price_index", GPU_PRICE_INDEX).with_columns(
+    prices = input_table(
+        gpu_price_index, "marts.gpu_price_index", GPU_PRICE_INDEX, {"index_usd_per_gpu_hour": pl.Float64}
+    ).with_columns(
         calendar_year=pl.col("observed_on").dt.year().cast(pl.Int32)
     )
     tickers = cohort_tickers(companies, COHORT, financials)
@@ -58,18 +67,8 @@ def industry_summary(
     years = calendar_years(first, last) if first is not None else calendar_years(1, 0)  # no data: no years
 
     money = cohort_totals(fiscal_years, tickers, ["capex_usd", "revenue_usd"], years)
-    headcount = (
-        fiscal_years.filter(pl.col("ticker").is_in(tickers))
-        .with_columns(calendar_year=pl.col("period_end").dt.year().cast(pl.Int32))
-        .group_by("calendar_year")
-        .agg(
-            employees=pl.col("employees").sum(),
-            stated=pl.col("ticker").filter(pl.col("employees").is_not_null()).n_unique(),
-        )
-        .select(
-            "calendar_year",
-            pl.when(pl.col("stated") == len(tickers)).then("employees").alias("hyperscaler_employees"),
-        )
+    headcount = cohort_headcount(fiscal_years, tickers).select(
+        "calendar_year", pl.col("employees").alias("hyperscaler_employees")
     )
     is_fyi = pl.col("source") == "layoffs_fyi"
     is_warn = pl.col("source").str.starts_with("warn_")
@@ -88,6 +87,11 @@ def industry_summary(
     h100 = prices.filter(pl.col("gpu_family") == H100)
     h100_prices = h100.group_by("calendar_year").agg(
         h100_on_demand_median_usd_per_gpu_hour=pl.col("median_usd_per_gpu_hour")
+        .filter(pl.col("pricing") == "on_demand")
+        .median(),
+        # the chained cross-provider index (assets/gpu/index.py): moves only with prices, not with which
+        # providers happened to be captured
+        h100_on_demand_index_usd_per_gpu_hour=pl.col("index_usd_per_gpu_hour")
         .filter(pl.col("pricing") == "on_demand")
         .median(),
         h100_on_demand_days=pl.col("observed_on")

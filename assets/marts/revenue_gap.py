@@ -163,7 +163,7 @@ def revenue_gap_depreciation(financials: Frame, companies: Frame, assumptions: F
     vintage_depreciation_usd: the profit left if the build-out were depreciated this way. Summed over the
     members with every figure (all L vintages, operating income and depreciation); `missing_tickers` the others.
     """
-    rows = _financials(financials)
+    rows = financial_rows(financials)
     members = cohort_tickers(companies, COHORT)
     values = calendar_year_values(
         rows.filter(pl.col("ticker").is_in(members)), ["capex_usd", "operating_income_usd", "depreciation_usd"]
@@ -283,7 +283,9 @@ def _array(frame: pl.DataFrame, column: str) -> np.ndarray:
     return frame[column].cast(pl.Float64).to_numpy()  # NULL -> NaN
 
 
-def _financials(financials: Frame) -> pl.LazyFrame:
+def financial_rows(financials: Frame) -> pl.LazyFrame:
+    """core.financials with the columns the gap marts read (absent extras as NULL) and
+    capex_incl_finance_leases_usd = capex_usd + finance_lease_additions_usd per period (NULL without leases filed)."""
     present = financials.lazy().collect_schema().names()
     table = input_table(financials, "core.financials", FINANCIALS, FINANCIALS_USED)
     if "concepts" not in present:
@@ -339,7 +341,7 @@ def _spend_and_comparators(
     disclosures: Frame | None,
 ) -> pl.LazyFrame:
     """Per (calendar_year, method, comparator): spend_usd, cost_multiplier, comparator_revenue_usd, coverage."""
-    rows = _financials(financials)
+    rows = financial_rows(financials)
     base_year = int(assumption(assumptions, "base_year"))
     members = cohort_tickers(companies, COHORT)
     years = _years(rows, assumptions)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.marts.calendarize import calendar_years, cohort_totals, missing_union
+from assets.marts.calendarize import calendar_years, cohort_headcount, cohort_totals, missing_union
 from assets.marts.inputs import COMPANIES, LAYOFF_EVENTS, Frame, growth, input_table
 from assets.marts.spend_ratio import LAYOFFS_FYI, fiscal_year_rows, layoff_coverage_windows
 
@@ -45,16 +45,7 @@ def spend_ratio_cohort(
     for cohort in sorted(seed["cohort"].unique().to_list()):
         tickers = sorted(seed.filter(pl.col("cohort") == cohort)["ticker"].to_list())
         money = cohort_totals(fiscal_years, tickers, FLOWS, years)
-        headcount = (
-            fiscal_years.filter(pl.col("ticker").is_in(tickers))
-            .with_columns(calendar_year=pl.col("period_end").dt.year().cast(pl.Int32))
-            .group_by("calendar_year")
-            .agg(
-                employees=pl.col("employees").sum(),
-                stated=pl.col("ticker").filter(pl.col("employees").is_not_null()).n_unique(),
-            )
-            .select("calendar_year", employees=pl.when(pl.col("stated") == len(tickers)).then("employees"))
-        )
+        headcount = cohort_headcount(fiscal_years, tickers)
         frames.append(
             money.join(headcount, on="calendar_year", how="left").with_columns(
                 cohort=pl.lit(cohort),

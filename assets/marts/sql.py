@@ -15,20 +15,30 @@ import duckdb
 import polars as pl
 
 from assets.gpu.index import PLACEHOLDER_RATIO, PLACEHOLDER_USD_PER_GPU_HOUR
-from assets.marts.revenue_gap import COHORT, CONTRACT_COLUMNS, SEQUOIA_SPEND_TICKER, TRACE_COLUMNS
+from assets.marts.calendarize import WHOLE_YEAR_DAYS
+from assets.marts.revenue_gap import (
+    CAPEX_METHODS,
+    COHORT,
+    COMPARATORS,
+    CONTRACT_COLUMNS,
+    DATA_CENTER_MEMBER,
+    METHODS,
+    MULTIPLIER,
+    RUN_RATE,
+    SEQUOIA_SPEND_TICKER,
+    TRACE_COLUMNS,
+)
 
-# DuckDB: list of tickers (comma-separated text) -> sorted distinct list without the empty string.
-_TICKER_LIST = "list_sort(list_distinct(list_filter(string_split(coalesce({}, ''), ','), lambda s: s <> '')))"
 
 
 def spend_ratio_duckdb(
     con: duckdb.DuckDBPyConnection,
     financials: str = "core.financials",
     layoff_events: str = "core.layoff_events",
-    layoff_coverage: str | None = "core.layoff_coverage",
+    layoff_coverage: str | None = None,
 ) -> pl.DataFrame:
-    """= spend_ratio(financials, layoff_events, layoff_coverage), computed by DuckDB; without
-    `layoff_coverage` (None) the coverage is derived from the events, as in Polars."""
+    """= spend_ratio(financials, layoff_events, layoff_coverage), computed by DuckDB. `layoff_coverage` is a
+    relation such as core.layoff_coverage; without it (None) the windows are derived from the events, as in Polars."""
     sbc, rnd = _optional(con, financials, "stock_based_compensation_usd", "research_development_usd")
     coverage = (
         f"select source, state, first_date, last_date from {layoff_coverage}"
@@ -127,119 +137,212 @@ def spend_ratio_duckdb(
     """).pl()
 
 
+def _calendar_year_values_sql(long: str) -> str:
+    """= assets.marts.calendarize.calendar_year_values over a relation of (ticker, fiscal_period,
+    period_start, period_end, metric, value): a SELECT of (ticker, calendar_year, metric, value, as_of, basis)."""
+    rows = f"""(select * from {long} where value is not null and period_start is not null and period_end is not null)"""
+    return f"""
+        with q as (
+            select ticker, calendar_year, metric, sum(value order by period_start) as value, max(period_end) as as_of
+            from (select *, cast(year(mid) as integer) as calendar_year, (month(mid) - 1) // 3 + 1 as calendar_quarter
+                  from (select *, period_start + cast((datediff('day', period_start, period_end) + 1) // 2 as integer)
+                                      as mid
+                        from {rows} r where fiscal_period in ('Q1', 'Q2', 'Q3', 'Q4')))
+            group by ticker, calendar_year, metric
+            having count(*) = 4 and count(distinct calendar_quarter) = 4
+        ),
+        y as (
+            select ticker, calendar_year, metric, arg_max(value, period_end) as value, max(period_end) as as_of
+            from (select *, cast(unnest(range(year(period_start), year(period_end) + 1)) as integer) as calendar_year
+                  from {rows} r where fiscal_period = 'FY')
+            where datediff('day', greatest(period_start, make_date(calendar_year, 1, 1)),
+                           least(period_end, make_date(calendar_year, 12, 31))) + 1 >= {WHOLE_YEAR_DAYS}
+            group by ticker, calendar_year, metric
+        )
+        select *, 'quarters' as basis from q
+        union all
+        select y.*, 'fiscal_year' from y anti join q using (ticker, calendar_year, metric)"""
+
+
 def revenue_gap_duckdb(
     con: duckdb.DuckDBPyConnection,
     financials: str = "core.financials",
     companies: str = "companies",
     assumptions: str = "assumptions",
+    segment_revenue: str | None = None,
+    ai_segments: str | None = None,
+    disclosures: str | None = None,
 ) -> pl.DataFrame:
-    """= revenue_gap(financials, companies, assumptions), computed by DuckDB (same calendarization by days,
-    same coverage rule); `companies` and `assumptions` are the seeds as relations."""
-
-    def cohort_totals(members: str, column: str) -> str:
-        """Per calendar year: `column` of `members` calendarized, with the _reported/_companies/_missing set."""
-        return f"""
-            select y.calendar_year,
-                   sum(t.{column}) filter (where coalesce(t.{column}_days, 0) >= y.calendar_days) as reported,
-                   count(*) filter (where coalesce(t.{column}_days, 0) >= y.calendar_days) as companies,
-                   string_agg(m.ticker, ',' order by m.ticker)
-                       filter (where coalesce(t.{column}_days, 0) < y.calendar_days) as missing,
-                   (select count(*) from {members}) as members
-            from years y cross join {members} m
-            left join per_ticker t on t.ticker = m.ticker and t.calendar_year = y.calendar_year
-            group by y.calendar_year"""
-
-    def total(alias: str) -> str:
-        return (
-            f"case when {alias}.members > 0 and {alias}.companies = {alias}.members then {alias}.reported end"
-        )
-
-    missing = "list_concat(list_concat({}, {}), {})".format(
-        _TICKER_LIST.format("spend.missing"),
-        _TICKER_LIST.format("revenue.missing"),
-        _TICKER_LIST.format("base.missing"),
+    """= revenue_gap(financials, companies, assumptions, segment_revenue, ai_segments, disclosures), computed
+    by DuckDB (the same calendar years from fiscal quarters, the same matched companies and coverage);
+    the seeds are relations of text columns, as read from their CSV."""
+    (leases,) = _optional(con, financials, "finance_lease_additions_usd")
+    empty_periods = "select null::varchar as ticker, null::varchar as fiscal_period, null::date as period_start, " \
+                    "null::date as period_end, null::double as value where false"  # fmt: skip
+    segments = (
+        f"select ticker, fiscal_period, cast(period_start as date) as period_start, cast(period_end as date) as period_end,"
+        f" axis, member, cast(revenue_usd as double) as revenue_usd from {segment_revenue}"
+        if segment_revenue
+        else "select null::varchar as ticker, null::varchar as fiscal_period, null::date as period_start, "
+        "null::date as period_end, null::varchar as axis, null::varchar as member, null::double as revenue_usd where false"
     )
+    ai_periods = (
+        f"""select s.ticker, s.fiscal_period, s.period_start, s.period_end, sum(s.revenue_usd order by s.member) as value
+            from segments s join (select distinct ticker, axis, member from {ai_segments}) a using (ticker, axis, member)
+            group by s.ticker, s.fiscal_period, s.period_start, s.period_end
+            having count(*) = (select count(*) from (select distinct ticker, axis, member from {ai_segments}) w
+                               where w.ticker = s.ticker)"""
+        if ai_segments and segment_revenue
+        else empty_periods
+    )
+    disclosed = (
+        f"""select ticker, cast(year(cast(period_end as date)) as integer) as calendar_year,
+                   first(cast(value_usd as double) order by cast(period_end as date) desc, cast(as_of as date) desc)
+                       as value
+            from {disclosures}
+            where metric = '{RUN_RATE}' and ticker in (select ticker from members) and value_usd is not null
+            group by ticker, calendar_year"""
+        if disclosures
+        else "select null::varchar as ticker, null::integer as calendar_year, null::double as value where false"
+    )
+    multipliers = " union all ".join(
+        f"select '{m}' as method, (select value from a where name = '{MULTIPLIER[m]}') as cost_multiplier"
+        for m in METHODS
+    )
+    capex_methods = " union all ".join(f"select '{m}' as method, '{c}' as metric" for m, c in CAPEX_METHODS.items())
+    comparators = " union all ".join(f"select '{c}' as comparator" for c in COMPARATORS)
     return (
         con.sql(f"""
         with a as (select name, cast(value as double) as value from {assumptions}),
         params as (
             select (select value from a where name = 'target_gross_margin') as target_gross_margin,
-                   (select value from a where name = 'cost_multiplier_capex') as cost_multiplier_capex,
-                   (select value from a where name = 'cost_multiplier_sequoia') as cost_multiplier_sequoia,
                    cast((select value from a where name = 'base_year') as integer) as base_year
         ),
-        fy as (
-            select ticker, period_start, period_end,
-                   cast(capex_usd as double) as capex_usd, cast(revenue_usd as double) as revenue_usd
-            from {financials} where fiscal_period = 'FY'
-        ),
+        members as (select distinct ticker from {companies} where cohort = '{COHORT}'),
         years as (
-            select cast(calendar_year as integer) as calendar_year,
-                   datediff('day', make_date(calendar_year, 1, 1), make_date(calendar_year, 12, 31)) + 1
-                       as calendar_days
-            from (select unnest(range(base_year, greatest(base_year + 3,
-                                      coalesce((select max(year(period_end)) from fy), base_year)) + 1))
-                         as calendar_year
-                  from params)
+            select cast(unnest(range(base_year, greatest(base_year + 3,
+                        coalesce((select max(year(period_end)) from {financials}), base_year)) + 1)) as integer)
+                       as calendar_year
+            from params
         ),
-        spans as (
-            select *, datediff('day', greatest(period_start, make_date(calendar_year, 1, 1)),
-                               least(period_end, make_date(calendar_year, 12, 31))) + 1 as overlap_days,
-                      datediff('day', period_start, period_end) + 1 as fiscal_days
-            from (select *, unnest(range(year(period_start), year(period_end) + 1)) as calendar_year from fy)
+        fin as (
+            select ticker, fiscal_period, period_start, period_end, cast(capex_usd as double) as capex_usd,
+                   cast(capex_usd as double) + {leases} as capex_incl_finance_leases_usd,
+                   cast(revenue_usd as double) as revenue_usd
+            from {financials} where ticker in (select ticker from members)
         ),
-        per_ticker as (
-            select ticker, calendar_year,
-                   sum(capex_usd * overlap_days / fiscal_days) as capex_usd,
-                   sum(overlap_days) filter (where capex_usd is not null) as capex_usd_days,
-                   sum(revenue_usd * overlap_days / fiscal_days) as revenue_usd,
-                   sum(overlap_days) filter (where revenue_usd is not null) as revenue_usd_days
-            from spans group by ticker, calendar_year
-        ),
-        -- members with filings in the warehouse (as in the Polars mart: a seed row with no data yet is left out)
-        cohort as (select distinct ticker from {companies} where cohort = '{COHORT}'
-                   and ticker in (select ticker from fy)),
-        spender as (select '{SEQUOIA_SPEND_TICKER}' as ticker),
-        cohort_capex as ({cohort_totals("cohort", "capex_usd")}),
-        cohort_revenue as ({cohort_totals("cohort", "revenue_usd")}),
-        nvidia_revenue as ({cohort_totals("spender", "revenue_usd")}),
-        methods as (
-            select calendar_year, 'capex' as method, {total("c")} as spend_usd, c.reported as spend_reported,
-                   c.companies as spend_companies, c.missing,
-                   (select string_agg(ticker, ',' order by ticker) from cohort) as spend_tickers,
-                   (select cost_multiplier_capex from params) as cost_multiplier
-            from cohort_capex c
+        fin_long as (
+            select ticker, fiscal_period, period_start, period_end, 'capex_usd' as metric, capex_usd as value from fin
             union all
-            select calendar_year, 'sequoia', {total("n")}, n.reported, n.companies, n.missing,
-                   '{SEQUOIA_SPEND_TICKER}', (select cost_multiplier_sequoia from params)
-            from nvidia_revenue n
+            select ticker, fiscal_period, period_start, period_end, 'capex_incl_finance_leases_usd',
+                   capex_incl_finance_leases_usd from fin
+            union all
+            select ticker, fiscal_period, period_start, period_end, 'revenue_usd', revenue_usd from fin
+        ),
+        money as ({_calendar_year_values_sql("fin_long")}),
+        segments as ({segments}),
+        ai_long as (select *, 'ai_segments' as metric from ({ai_periods})),
+        ai as ({_calendar_year_values_sql("ai_long")}),
+        dc_periods as (
+            select ticker, fiscal_period, period_start, period_end, revenue_usd as value, 'data_center' as metric
+            from segments where ticker = '{SEQUOIA_SPEND_TICKER}' and member = '{DATA_CENTER_MEMBER}'
+        ),
+        dc as ({_calendar_year_values_sql("dc_periods")}),
+        disclosed as ({disclosed}),
+        base as (select ticker, value as base_revenue from money
+                 where metric = 'revenue_usd' and calendar_year = (select base_year from params)),
+        comparator_values as (
+            select ticker, calendar_year, 'ai_segments' as comparator, value from ai
+            union all
+            select ticker, calendar_year, 'disclosed_ai_revenue', value from disclosed
+            union all
+            select m.ticker, m.calendar_year, 'revenue_growth', m.value - b.base_revenue
+            from money m join base b using (ticker) where m.metric = 'revenue_usd'
+        ),
+        grid as (
+            select y.calendar_year, c.comparator, m.ticker, v.value as comparator_value
+            from years y cross join ({comparators}) c cross join members m
+            left join comparator_values v
+              on v.calendar_year = y.calendar_year and v.comparator = c.comparator and v.ticker = m.ticker
+        ),
+        capex_grid as (
+            select g.calendar_year, k.method, g.comparator, g.ticker, g.comparator_value, s.value as spend, s.as_of,
+                   s.value is not null and g.comparator_value is not null as used
+            from grid g cross join ({capex_methods}) k
+            left join money s on s.ticker = g.ticker and s.calendar_year = g.calendar_year and s.metric = k.metric
+        ),
+        capex as (
+            select calendar_year, method, comparator,
+                   sum(spend order by ticker) filter (where used) as spend_usd,
+                   sum(comparator_value order by ticker) filter (where used) as comparator_revenue_usd,
+                   max(as_of) filter (where used) as spend_as_of,
+                   string_agg(ticker, ',' order by ticker) filter (where used) as spend_tickers,
+                   string_agg(ticker, ',' order by ticker) filter (where used) as comparator_tickers,
+                   string_agg(ticker, ',' order by ticker) filter (where not used) as missing_tickers,
+                   count(*) filter (where used) as companies_reported
+            from capex_grid group by calendar_year, method, comparator
+        ),
+        run_rate as (
+            select calendar_year, arg_max(value, period_end) * 4 as spend_usd, max(period_end) as spend_as_of
+            from (select *, cast(year(period_start + cast((datediff('day', period_start, period_end) + 1) // 2
+                                                          as integer)) as integer) as calendar_year
+                  from dc_periods where fiscal_period in ('Q1', 'Q2', 'Q3', 'Q4') and value is not null)
+            group by calendar_year
+        ),
+        nvidia as (
+            select y.calendar_year, 'sequoia' as method, d.value as spend_usd, d.as_of as spend_as_of
+            from years y left join dc d on d.calendar_year = y.calendar_year
+            union all
+            select y.calendar_year, 'sequoia_run_rate', r.spend_usd, r.spend_as_of
+            from years y left join run_rate r on r.calendar_year = y.calendar_year
+        ),
+        comparator_totals as (
+            select calendar_year, comparator,
+                   sum(comparator_value order by ticker) filter (where comparator_value is not null)
+                       as comparator_revenue_usd,
+                   string_agg(ticker, ',' order by ticker) filter (where comparator_value is not null)
+                       as comparator_tickers,
+                   list(ticker) filter (where comparator_value is null) as comparator_missing,
+                   count(*) filter (where comparator_value is not null) as companies_reported
+            from grid group by calendar_year, comparator
+        ),
+        sequoia as (
+            select t.calendar_year, n.method, t.comparator, n.spend_usd, t.comparator_revenue_usd, n.spend_as_of,
+                   '{SEQUOIA_SPEND_TICKER}' as spend_tickers, t.comparator_tickers,
+                   nullif(array_to_string(list_sort(list_concat(
+                       case when n.spend_usd is null then ['{SEQUOIA_SPEND_TICKER}'] else [] end,
+                       coalesce(t.comparator_missing, []))), ','), '') as missing_tickers,
+                   t.companies_reported
+            from comparator_totals t join nvidia n using (calendar_year)
+        ),
+        gap as (
+            select calendar_year, method, comparator, spend_usd,
+                   case when companies_reported > 0 then comparator_revenue_usd end as comparator_revenue_usd,
+                   spend_as_of, spend_tickers, comparator_tickers, missing_tickers, companies_reported
+            from (select calendar_year, method, comparator, spend_usd, comparator_revenue_usd, spend_as_of,
+                         spend_tickers, comparator_tickers, missing_tickers, companies_reported from capex
+                  union all
+                  select calendar_year, method, comparator, spend_usd, comparator_revenue_usd, spend_as_of,
+                         spend_tickers, comparator_tickers, missing_tickers, companies_reported from sequoia)
         ),
         rows as (
-            select spend.calendar_year, spend.method, '{COHORT}' as cohort, spend.spend_usd, spend.cost_multiplier,
-                   params.target_gross_margin, params.base_year,
-                   {total("revenue")} - {total("base")} as incremental_revenue_usd,
-                   spend.spend_tickers,
-                   (select count(*) from cohort) as companies_in_cohort,
-                   {missing} as missing_list,
-                   case when spend.spend_companies > 0 then spend.spend_reported end as spend_reported_usd,
-                   {total("revenue")} as cohort_revenue_usd,
-                   {total("base")} as base_year_revenue_usd
-            from methods spend cross join params
-            join cohort_revenue revenue on revenue.calendar_year = spend.calendar_year
-            join cohort_revenue base on base.calendar_year = params.base_year
+            select g.*, m.cost_multiplier, p.target_gross_margin, p.base_year,
+                   g.spend_usd * m.cost_multiplier / (1 - p.target_gross_margin) as required_revenue_usd
+            from gap g join ({multipliers}) m using (method) cross join params p
         )
-        select calendar_year, method, cohort, spend_usd, cost_multiplier, target_gross_margin,
-               spend_usd * cost_multiplier / (1 - target_gross_margin) as required_revenue_usd,
-               base_year, incremental_revenue_usd,
-               spend_usd * cost_multiplier / (1 - target_gross_margin) - incremental_revenue_usd as revenue_gap_usd,
-               spend_tickers, companies_in_cohort::bigint as companies_in_cohort,
-               (companies_in_cohort - len(list_intersect(list_distinct(missing_list),
-                    (select list(ticker) from cohort))))::bigint as companies_reported,
-               nullif(array_to_string(list_sort(list_distinct(missing_list)), ','), '') as missing_tickers,
-               case when len(missing_list) = 0 then 'complete' else 'incomplete' end as coverage,
-               spend_reported_usd, cohort_revenue_usd, base_year_revenue_usd
+        select calendar_year, method, comparator, '{COHORT}' as cohort, spend_usd, cost_multiplier,
+               target_gross_margin, required_revenue_usd, comparator_revenue_usd,
+               required_revenue_usd - comparator_revenue_usd as revenue_gap_usd,
+               case when comparator_revenue_usd <> 0 then required_revenue_usd / comparator_revenue_usd end
+                   as gap_multiple,
+               case when missing_tickers is null then 'complete' else 'incomplete' end as coverage,
+               missing_tickers, base_year,
+               case when comparator = 'revenue_growth' then comparator_revenue_usd end as incremental_revenue_usd,
+               spend_tickers, comparator_tickers,
+               (select count(*) from members) as companies_in_cohort,
+               companies_reported::bigint as companies_reported, spend_as_of
         from rows
-        order by calendar_year, method
+        order by calendar_year, method, comparator
     """)
         .pl()
         .select(*CONTRACT_COLUMNS, *TRACE_COLUMNS)

@@ -52,16 +52,27 @@ def test_spend_ratio_in_duckdb_without_the_optional_columns(con, financials, lay
 
 
 @pytest.mark.parametrize("cohorts", ["companies", "companies_with_data"])
-def test_revenue_gap_in_duckdb_gives_the_same_rows(con, request, cohorts, financials, assumptions):
+def test_revenue_gap_in_duckdb_gives_the_same_rows(
+    con, request, cohorts, financials_with_quarters, assumptions, segment_revenue, ai_segments, disclosures
+):
     companies = request.getfixturevalue(cohorts)
-    for name, frame in {"financials": financials, "companies": companies, "assumptions": assumptions}.items():
+    inputs = {"financials": financials_with_quarters, "companies": companies, "assumptions": assumptions,
+              "segment_revenue": segment_revenue, "ai_segments": ai_segments, "disclosures": disclosures}  # fmt: skip
+    for name, frame in inputs.items():
         con.register(name, frame)
-    in_sql = revenue_gap_duckdb(con, "financials", "companies", "assumptions")
-    same_rows(revenue_gap(financials, companies, assumptions), in_sql)
+    in_sql = revenue_gap_duckdb(con, *inputs)
+    same_rows(revenue_gap(*inputs.values()), in_sql)
+    sequoia = in_sql.filter(calendar_year=2024, method="sequoia")
+    assert set(sequoia["spend_usd"]) == {115_186_000_000}  # NVIDIA Data Center, FY2025
     for r in in_sql.drop_nulls("spend_usd").to_dicts():  # the contract's identity holds in the SQL rows too
         assert r["required_revenue_usd"] == r["spend_usd"] * r["cost_multiplier"] / (
             1 - r["target_gross_margin"]
         )
+    # without the segment and disclosure inputs both engines agree too (the comparators are NULL)
+    same_rows(
+        revenue_gap(financials_with_quarters, companies, assumptions),
+        revenue_gap_duckdb(con, "financials", "companies", "assumptions"),
+    )
 
 
 def test_gpu_price_index_in_duckdb_gives_the_same_rows(con):
