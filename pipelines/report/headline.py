@@ -138,7 +138,7 @@ def headline_section(con: duckdb.DuckDBPyConnection) -> str:
                 f"<td>{html.escape(str(row.get('reason') or MISSING))}<br><span class='note'>"
                 f"{html.escape(str(row.get(reading_column) if reading_column else row['figure']))}"
                 f" · coverage: {html.escape(str(row.get('coverage') or MISSING))}</span></td>"
-                f"<td>{_as_of(row.get('as_of'), row['value'])}</td><td>{based_on_html(row.get('based_on'), ciks)}</td></tr>"
+                f"<td class='nowrap'>{_as_of(row.get('as_of'), row['value'])}</td><td>{based_on_html(row.get('based_on'), ciks)}</td></tr>"
             )
         parts.append(
             "<h3>The claims people quote, beside what the data says</h3><table id='claims'><thead><tr><th>claim</th>"

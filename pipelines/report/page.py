@@ -30,7 +30,7 @@ figure { margin: 12px 0 28px; } figcaption { margin-top: 4px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; width: 100%; }
 th, td { border-bottom: 1px solid #e4e7eb; padding: 5px 10px; text-align: left; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: anywhere; } td.nowrap { white-space: nowrap; }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(270px, 1fr)); gap: 12px; margin: 12px 0 20px; }
 .figure { border: 1px solid #e4e7eb; border-radius: 6px; padding: 10px 12px; overflow-wrap: anywhere; }
 .figure .value { font-size: 24px; font-weight: 600; } .figure .reading { font-size: 14px; margin: 2px 0 6px; }
