@@ -171,9 +171,9 @@ def storage_number(path: Path) -> int:
     return int.from_bytes(header[12:20], "little")
 
 
-def rewrite_readable(build: Path) -> None:
-    """Copy a build file that some writer created in a newer storage format (a plain duckdb.connect, a dbt run
-    that came first) into one at STORAGE_VERSION, in place: the published file must open in DuckDB 1.1."""
+def readable_copy(build: Path) -> Path:
+    """A copy at STORAGE_VERSION of a build file that some writer created in a newer storage format (a plain
+    duckdb.connect, a dbt run that came first): the published file must open in DuckDB 1.1."""
     readable = build.with_name(build.name + ".readable")
     readable.unlink(missing_ok=True)
     with duckdb.connect() as con:
@@ -181,7 +181,7 @@ def rewrite_readable(build: Path) -> None:
         con.execute(f"attach '{readable.as_posix()}' as readable (storage_version '{STORAGE_VERSION}')")
         con.execute("copy from database newer to readable")
         con.execute("detach readable")
-    os.replace(readable, build)
+    return readable
 
 
 def publish(build: Path, warehouse: Path, meta: dict) -> None:
@@ -195,7 +195,9 @@ def publish(build: Path, warehouse: Path, meta: dict) -> None:
         )
         con.execute("checkpoint")
     if storage_number(build) > READABLE_STORAGE_NUMBER:
-        rewrite_readable(build)
+        readable = readable_copy(build)
+        build.unlink()  # a crash from here on leaves the published file as it was, and a stale build to clean
+        build = readable
     fd = os.open(build, os.O_RDONLY)
     try:
         os.fsync(fd)
