@@ -15,7 +15,7 @@ demo: setup
 	$(BIN)/capex refresh --offline
 	$(BIN)/capex report $(OUT)/report.html
 	@echo "report: $(OUT)/report.html   warehouse: $${CAPEX_HOME:-var}/warehouse/capex.duckdb"
-	@echo "query it: $(BIN)/capex query \"select * from bi.spend_ratio where ticker = 'MSFT'\""
+	@echo "query it: $(BIN)/capex query \"select ticker, fiscal_year, capex_usd, capex_to_revenue from bi.spend_ratio where ticker = 'MSFT'\""
 
 test: setup browser
 	$(BIN)/pytest -q
