@@ -54,7 +54,8 @@ def _warehouse(args: argparse.Namespace) -> Path:
 
 
 def _err(message: str) -> None:
-    print(f"capex: {message}", file=sys.stderr)
+    # One line, ending in a newline, whatever the message quotes (a DuckDB error spans several).
+    print(f"capex: {' '.join(message.split())}", file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------- refresh
@@ -146,7 +147,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             identified = kind.identify(raw, path.name)
         except SourceFormatError as e:
-            raise CapexError(f"{path.name} is not a valid {kind.name} file: {e.problem}") from None
+            # What is wrong comes first, before anything a terminal or a log might cut.
+            raise CapexError(f"{path.name}: {e.problem} (refused as {kind.name}, nothing stored)") from None
         except Exception as e:  # noqa: BLE001 - a parser bug must still name the file, and store nothing
             raise CapexError(f"{path.name} could not be read as {kind.name}: {type(e).__name__}: {e}") from None
         validated.append((path, raw, identified))
@@ -190,34 +192,17 @@ def _connect_published(args: argparse.Namespace):
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    import duckdb
+    from pipelines import query
 
-    with _connect_published(args) as con:
-        try:
-            frame = con.sql(args.sql).pl()
-        except duckdb.Error as e:
-            raise CapexError(f"query failed: {str(e).splitlines()[0]}") from None
+    with query.connect(_warehouse(args)) as con:
+        frame = query.run(con, args.sql)
     if args.format == "csv":
         sys.stdout.write(frame.write_csv())
     elif args.format == "json":
         print(json.dumps(frame.to_dicts(), default=str, indent=1))
     else:
-        import polars as pl
-
-        # Whole-dollar figures print as integers (64551000000, not 6.4551e10); years stay 2025, not 2,025.
-        def whole_dollars(values: pl.Series) -> bool:
-            values = values.drop_nulls()
-            return values.len() > 0 and bool((values.round(0) == values).all()) and values.abs().max() < 2**53
-
-        frame = frame.with_columns(
-            pl.col(name).cast(pl.Int64)
-            for name, dtype in frame.schema.items()
-            if dtype == pl.Float64 and whole_dollars(frame[name])
-        )
-        with pl.Config(tbl_rows=args.max_rows, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200,
-                       tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
-            print(frame)
-        print(f"({frame.height:,} rows)")
+        width = query.terminal_width() if args.width is None else args.width
+        print(query.render_table(frame, width=width, max_rows=args.max_rows))
     return 0
 
 
@@ -288,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("query", help="run SQL read-only against the published warehouse")
     p.add_argument("sql")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--max-rows", type=int, default=50, help="rows shown in table format (default 50)")
+    p.add_argument("--max-rows", type=int, default=50, help="rows shown in table format (default 50; 0: all)")
+    p.add_argument("--width", type=int, help="characters the table fits in (default: the terminal's; 0: no limit)")
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_query)
 
@@ -306,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str] | None = None) -> int:
+    # Run as .venv/bin/capex (no `uv run`, no activated venv), the environment's own tools (dbt, which
+    # dagster-dbt looks up on PATH to prepare a fresh clone's manifest) are still found first.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -7,6 +7,9 @@ A reader holding the published file never blocks a refresh (nobody writes to it)
 half-built file: the build is CHECKPOINTed, closed and `os.replace`d onto the published path, an
 atomic rename. A reader that had the old file open keeps reading the old inode; a new connection
 opens the new file. A crash at any point leaves the published file as it was.
+
+The file is written in an older storage format than the DuckDB the project runs (STORAGE_VERSION
+below), so that every DuckDB client from 1.1 on opens it: see docs/bi.md.
 """
 
 from __future__ import annotations
@@ -31,6 +34,19 @@ from pipelines.errors import CapexError
 from pipelines.landing import _fsync_dir
 
 
+# The storage format of the build file, hence of the published one (ATTACH ... STORAGE_VERSION; a file keeps the
+# format it was created with, whoever reopens it: dbt-duckdb, Great Expectations, a later step). DuckDB's
+# storage number 64 is the one every release from 0.10 to 1.1 reads, and what 1.2 to 1.5 still write by default
+# (they can write 65 to 68 when asked); DuckDB 2.0 writes its own newer number by default, which no 1.x client
+# opens (the contract: DuckDB 1.1+ clients; Metabase's driver, JDBC and ODBC lag the engine). v1.0.0 is the
+# oldest target DuckDB 2.0 still writes (asking for v0.10.0 gives the same file, tagged v1.0.0+) and keeps all
+# the warehouse needs: its types (DATE, TIMESTAMPTZ, DOUBLE, BIGINT, VARCHAR) and views date from 0.10. What
+# newer formats add is compression, worth little at this size (docs/bi.md has the figures).
+STORAGE_VERSION = "v1.0.0"
+# The header's storage number readers up to 1.1 accept, checked before a build is published.
+READABLE_STORAGE_NUMBER = 64
+
+
 def build_dir(warehouse: Path) -> Path:
     return warehouse.parent / "build"
 
@@ -47,7 +63,8 @@ def open_build(path: Path, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path))
+            # The setting applies only when the file is created: the first writer of a run fixes its format.
+            return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
         except duckdb.IOException as e:
             if "lock" not in str(e).lower() or time.monotonic() > deadline:
                 raise
@@ -144,6 +161,29 @@ def data_fingerprint(body_records: list[dict], code: str) -> str:
     return hashlib.sha256(json.dumps([code, bodies]).encode()).hexdigest()
 
 
+def storage_number(path: Path) -> int:
+    """The storage version number in a DuckDB file's header (what an older client compares to what it reads):
+    bytes 8-11 are "DUCK", the little-endian u64 after them the number."""
+    with open(path, "rb") as f:
+        header = f.read(20)
+    if header[8:12] != b"DUCK":
+        raise CapexError(f"{path}: not a DuckDB database file (no DUCK magic in its header)")
+    return int.from_bytes(header[12:20], "little")
+
+
+def readable_copy(build: Path) -> Path:
+    """A copy at STORAGE_VERSION of a build file that some writer created in a newer storage format (a plain
+    duckdb.connect, a dbt run that came first): the published file must open in DuckDB 1.1."""
+    readable = build.with_name(build.name + ".readable")
+    readable.unlink(missing_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{build.as_posix()}' as newer (read_only)")
+        con.execute(f"attach '{readable.as_posix()}' as readable (storage_version '{STORAGE_VERSION}')")
+        con.execute("copy from database newer to readable")
+        con.execute("detach readable")
+    return readable
+
+
 def publish(build: Path, warehouse: Path, meta: dict) -> None:
     """Record what was built, checkpoint, close, and atomically swap the build onto the published path."""
     with open_build(build) as con:
@@ -154,6 +194,10 @@ def publish(build: Path, warehouse: Path, meta: dict) -> None:
             [meta["fingerprint"], datetime.now(timezone.utc), meta["run_id"], meta["code_fingerprint"]],
         )
         con.execute("checkpoint")
+    if storage_number(build) > READABLE_STORAGE_NUMBER:
+        readable = readable_copy(build)
+        build.unlink()  # a crash from here on leaves the published file as it was, and a stale build to clean
+        build = readable
     fd = os.open(build, os.O_RDONLY)
     try:
         os.fsync(fd)
