@@ -15,6 +15,7 @@ import io
 import json
 import math
 import re
+from datetime import date
 from functools import cache
 
 import polars as pl
@@ -26,6 +27,7 @@ from assets.gpu.kinds import gpu_parsers
 from assets.layoffs.kinds import PARSERS as LAYOFFS_PARSERS
 from assets.sec.companyfacts import parse_companyfacts
 from assets.sec.financials import financials_from_facts
+from tests.assets.sec.synthetic_filings import amzn_10q, synthetic_plain_10k
 from pipelines.errors import SourceFormatError
 from pipelines.registry import all_kinds
 from pipelines.snapshot import read_snapshot_bytes, snapshot_manifest
@@ -52,11 +54,23 @@ WRONG_VALUES = st.one_of(
 # ------------------------------------------------------------------------------- the real bodies
 
 
+# Kinds of which the snapshot holds no real body (no real 10-Q is in the data; plain-text 10-Ks are landed by
+# live mode only): fuzzed from the SYNTHETIC documents the SEC tests generate.
+SYNTHETIC_BODIES = {
+    "sec-10q": lambda: amzn_10q(2),
+    "sec-10k-text": lambda: synthetic_plain_10k(
+        date(2018, 9, 29), "As of September 29, 2018, the Company had approximately 1,234 employees (made up)."
+    ),
+}
+
+
 @cache
 def bodies_of(kind: str) -> list[tuple[str, bytes]]:
     """(origin, body) of the kind's snapshot bodies, smallest first (at most three: fuzzing cost grows
     with body size, and the smallest of each layout exercise the same code)."""
     entries = sorted((e for e in snapshot_manifest() if e.kind == kind), key=lambda e: e.bytes)
+    if not entries and kind in SYNTHETIC_BODIES:
+        return [(f"synthetic-{kind}.htm", SYNTHETIC_BODIES[kind]())]
     by_layout: dict[str, tuple[str, bytes]] = {}
     for entry in entries:
         raw = read_snapshot_bytes(entry.path)
