@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import zlib
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -19,7 +18,7 @@ import polars as pl
 
 from assets.gpu.names import canonical_gpu
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import REJECT_SCHEMA, Parsed
+from pipelines.parsed import REJECT_SCHEMA, Parsed, gunzipped
 
 # core.gpu_prices. The first nine columns are the contract; the rest keep traceability and the
 # provider's own detail.
@@ -61,11 +60,7 @@ OFFER_KEY = ["provider", "observed_on", "offer_id"]
 
 def load_json(raw: bytes, origin: str):
     """A JSON body, gunzipped when it is gzip. Truncation and foreign content raise SourceFormatError."""
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise SourceFormatError(origin, f"gzip body is cut off or corrupt ({e})") from e
+    raw = gunzipped(raw, origin)
     if not raw.strip():
         raise SourceFormatError(origin, "empty body")
     try:

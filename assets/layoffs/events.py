@@ -11,17 +11,15 @@ naming file, row and column while the rest loads).
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import html
 import re
-import zlib
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import rejects_frame
+from pipelines.parsed import gunzipped, rejects_frame
 
 SOURCES = ("layoffs_fyi", "warn_ca", "warn_ny", "warn_wa", "warn_tx")
 
@@ -85,16 +83,6 @@ def stable_id(source: str, *parts: object) -> str:
     return f"{source}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
 
 
-def plain_body(raw: bytes, origin: str) -> bytes:
-    """The body itself, ungzipped when it is a .gz (an imported `layoffs.csv.gz`)."""
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
-        raise SourceFormatError(origin, f"truncated or corrupt gzip ({e})") from e
-
-
 def read_csv_body(raw: bytes, origin: str, what: str) -> pl.DataFrame:
     """A CSV body as strings (BOM, gzip and ragged rows tolerated), refusing a truncated one.
 
@@ -102,7 +90,7 @@ def read_csv_body(raw: bytes, origin: str, what: str) -> pl.DataFrame:
     row: a body that does not end with a newline and whose last line has fewer fields than the
     header names is refused. (Every real export ends with a newline.)
     """
-    raw = plain_body(raw, origin)
+    raw = gunzipped(raw, origin)
     if not raw.strip():
         raise SourceFormatError(origin, f"empty body, not a {what}")
     try:

@@ -34,14 +34,13 @@ from assets.layoffs.events import (
     Conversion,
     event_rows,
     normalize_header,
-    plain_body,
     read_csv_body,
     select_fields,
     typed_events,
     with_event_ids,
 )
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import Parsed
+from pipelines.parsed import Parsed, gunzipped
 
 XLSX_MAGIC = b"PK\x03\x04"
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
@@ -96,7 +95,7 @@ REQUIRED = ("company", "event_date", "employees_affected")
 def parse_warn_ca(raw: bytes, origin: str) -> Parsed:
     """California EDD: the WARN report workbook (sheet "Detailed WARN Report", header on row 2), or
     the CSV warn-scraper builds from EDD's yearly PDFs and workbook."""
-    raw = plain_body(raw, origin)
+    raw = gunzipped(raw, origin)
     if raw.startswith(XLSX_MAGIC):
         frame, report_end = _ca_workbook(raw, origin)
     else:
@@ -114,7 +113,7 @@ def parse_warn_ny(raw: bytes, origin: str) -> Parsed:
 
 def parse_warn_wa(raw: bytes, origin: str) -> Parsed:
     """Washington ESD: the SearchWARN.aspx HTML grid (one page of 15 notices), or its CSV export."""
-    raw = plain_body(raw, origin)
+    raw = gunzipped(raw, origin)
     head = raw.lstrip()[:1000].lower()
     frame = _wa_html(raw, origin) if b"<html" in head or b"<!doctype" in head else read_csv_body(raw, origin, "WA WARN CSV")
     return _warn_events(frame, origin, "warn_wa", "WA", WA_FIELDS, "WA WARN export", report=pl.lit("cumulative"))
@@ -123,7 +122,7 @@ def parse_warn_wa(raw: bytes, origin: str) -> Parsed:
 def parse_warn_tx(raw: bytes, origin: str) -> Parsed:
     """Texas TWC: the Socrata API reply (data.texas.gov 8w53-c4f6, a JSON list of notices) or the
     CSV of TWC's yearly workbooks (ragged rows, `2026-01-07 00:00:00` dates)."""
-    raw = plain_body(raw, origin)
+    raw = gunzipped(raw, origin)
     frame = _socrata(raw, origin) if raw.lstrip()[:1] in (b"[", b"{") else read_csv_body(raw, origin, "TX WARN CSV")
     # warn-scraper's TX file concatenates TWC's yearly workbooks with BLN's historical one, which
     # overlap: 1,449 of its 8,712 rows repeat an earlier row in every field. Such a repeat is the same

@@ -10,7 +10,7 @@ import json
 
 import polars as pl
 
-from assets.sec.companyfacts import gunzip_if_needed
+from pipelines.parsed import gunzipped
 from pipelines.config import SEEDS_DIR
 from pipelines.errors import SourceFormatError
 
@@ -38,7 +38,7 @@ def parse_company_tickers(raw: bytes, origin: str) -> pl.DataFrame:
     """SEC's https://www.sec.gov/files/company_tickers.json ({"0": {"cik_str", "ticker", "title"}, ...}) as
     (ticker, cik, name), CIK zero-padded. A CIK has several tickers (GOOGL and GOOG), listed in SEC's order."""
     try:
-        doc = json.loads(gunzip_if_needed(raw, origin))
+        doc = json.loads(gunzipped(raw, origin))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SourceFormatError(origin, f"not a company_tickers JSON ({e})") from e
     entries = list(doc.values()) if isinstance(doc, dict) else doc if isinstance(doc, list) else None

@@ -12,15 +12,14 @@ Python loops and far faster than Polars' read_json + explode (see ../shared/BENC
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
-import zlib
 
 import duckdb
 import polars as pl
 
 from pipelines.errors import SourceFormatError
+from pipelines.parsed import gunzipped
 
 # The tidy shape both SEC paths produce (companyfacts here, inline XBRL in ixbrl.py).
 FACT_SCHEMA = {
@@ -71,19 +70,9 @@ from facts
 """
 
 
-def gunzip_if_needed(raw: bytes, origin: str) -> bytes:
-    """SEC serves gzip-encoded bodies and people save them as .json.gz: accept both."""
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
-        raise SourceFormatError(origin, f"gzip body is corrupt or truncated ({e})") from e
-
-
 def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
     """Every fact of a companyfacts body, one row per (concept, unit, period, filing), in FACT_SCHEMA."""
-    body = gunzip_if_needed(raw, origin)
+    body = gunzipped(raw, origin)
     if not body.strip():
         raise SourceFormatError(origin, "empty body, expected a companyfacts JSON object")
     if not body.lstrip().startswith(b"{"):

@@ -27,7 +27,8 @@ from decimal import Decimal, InvalidOperation
 import polars as pl
 from lxml import etree, html
 
-from assets.sec.companyfacts import FACT_SCHEMA, gunzip_if_needed
+from assets.sec.companyfacts import FACT_SCHEMA
+from pipelines.parsed import gunzipped
 from assets.sec.concepts import SEGMENT_REVENUE_CONCEPTS
 from assets.sec.headcount import parse_headcount
 from pipelines.errors import SourceFormatError
@@ -286,7 +287,7 @@ def parse_10k_text(
     """A 10-K filed before inline XBRL (plain HTML, most FY2018 10-Ks): only its headcount is read; its figures
     come from companyfacts. The CIK is the Archives URL's (or `cik`), the fiscal year end the cover's "for the
     fiscal year ended <date>" (or `period_end`, from the submissions JSON in live mode)."""
-    body = gunzip_if_needed(raw, origin)
+    body = gunzipped(raw, origin)
     if not body.strip():
         raise SourceFormatError(origin, "empty body, expected a 10-K document")
     if b"</html>" not in body[-4096:].lower():
@@ -348,7 +349,7 @@ def parse_filing(
     raw: bytes, origin: str, form_family: str, *, filed: date | None = None, segments: bool = True
 ) -> Parsed10K:
     """A 10-K or 10-Q (`form_family`) primary document with inline XBRL; refuses any other form."""
-    body = gunzip_if_needed(raw, origin)
+    body = gunzipped(raw, origin)
     if not body.strip():
         raise SourceFormatError(origin, f"empty body, expected a {form_family} document")
     root = _document(body, origin)

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from assets.sec.companies import normalize_companies, read_companies
-from assets.sec.companyfacts import gunzip_if_needed
+from pipelines.parsed import gunzipped
 from pipelines.errors import CapexError, FetchError, SourceFormatError
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def submissions_url(cik: str) -> str:
 
 def load_submissions(raw: bytes, origin: str) -> dict:
     try:
-        doc = json.loads(gunzip_if_needed(raw, origin))
+        doc = json.loads(gunzipped(raw, origin))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SourceFormatError(origin, f"not a submissions JSON ({e})") from e
     if not isinstance(doc, dict):

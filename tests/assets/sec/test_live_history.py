@@ -132,8 +132,8 @@ def test_every_filing_since_fy2018_once_and_never_again(server, tmp_path, monkey
 
     if ticker == "AAPL":  # the FY2018 10-K (plain HTML) parses to that year's headcount
         fy2018 = next(b for b in fetched.values() if b.kind == "sec-10k-text")
-        parsed = sec_assets._parse_filing(fy2018)
-        assert (parsed.cik, parsed.fiscal_period_end.isoformat(), parsed.employees) == (cik, "2018-09-29", 1_000)
+        document = sec_assets._parse_filing(fy2018.read(), fy2018.origin, body=fy2018).tables["documents"].row(0, named=True)
+        assert (document["cik"], document["fiscal_period_end"].isoformat(), document["employees"]) == (cik, "2018-09-29", 1_000)
 
     hits.clear()
     second = step(dg.build_asset_context(), settings=settings)
