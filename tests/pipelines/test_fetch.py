@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
+import urllib3
 from werkzeug import Response
 
 from pipelines.errors import FetchError
@@ -97,3 +99,41 @@ def test_redirect_loop_is_an_error(httpserver):
     httpserver.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
     with pytest.raises(FetchError, match="redirect"):
         fast_fetcher().get(httpserver.url_for("/a"))
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def counting_connections(monkeypatch) -> list[tuple]:
+    """Every TCP connection urllib3 tries to open, recorded."""
+    tried: list[tuple] = []
+    real = urllib3.util.connection.create_connection
+
+    def create_connection(address, *args, **kwargs):
+        tried.append(address)
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", create_connection)
+    return tried
+
+
+def test_connection_refused_is_retried_once_then_the_host_is_not_asked_again(monkeypatch):
+    tried = counting_connections(monkeypatch)
+    fetcher = Fetcher(host_min_interval_s={"127.0.0.1": 0.0})  # the default policy: 4 retries, 1 s backoff
+    url = f"http://127.0.0.1:{closed_port()}"
+    with pytest.raises(FetchError, match="could not connect"):
+        fetcher.get(f"{url}/companyfacts.json")
+    assert len(tried) == 2  # the first try and one short retry (no backoff before it), not four with backoff
+    with pytest.raises(FetchError, match="not tried: .* could not be reached earlier"):
+        fetcher.get(f"{url}/submissions.json")
+    assert len(tried) == 2
+
+
+def test_rate_limits_and_server_errors_keep_their_retries():
+    retry = Fetcher().session.get_adapter("https://data.sec.gov/").max_retries
+    assert (retry.total, retry.status, retry.read, retry.connect) == (4, 4, 4, 1)
+    assert retry.backoff_factor == 1.0 and {429, 500, 502, 503, 504} <= set(retry.status_forcelist)

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 import dagster as dg
 import polars as pl
 import pytest
+import urllib3
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -535,6 +536,36 @@ def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh
             assert landing.current(kind.name, kind.history) == offline.current(kind.name, kind.history)
         else:
             assert statuses[name] == f"live: {len(source.bodies)} new bodies", statuses[name]
+
+
+def test_every_source_unreachable_falls_back_to_the_last_good_copies_after_one_short_retry(
+    last_good, fetcher, tmp_path, monkeypatch
+):
+    """No network: every source's server refuses connections (a closed port on 127.0.0.1). Each landing
+    step keeps its last good copies, after one short retry (not the backoff of a busy server: with the
+    default four retries that was more than 100 s for the three sources), and asks the dead host once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # released: nothing listens on it
+    monkeypatch.setattr(FaultFetcher, "base_url", f"http://127.0.0.1:{port}")
+    tried: list[tuple] = []
+    real = urllib3.util.connection.create_connection
+
+    def create_connection(address, *args, **kwargs):
+        tried.append(address)
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", create_connection)
+    for name, (source, good_home) in last_good.items():
+        home = tmp_path / name
+        shutil.copytree(good_home, home)
+        before = in_force(LandingZone(home / "landing"), source.kinds)
+        tried.clear()
+        fetch_status = run_landing(source, home)
+        assert fetch_status.startswith("live fetch failed, using the last good copy"), fetch_status
+        assert "could not connect" in fetch_status or "could not be reached" in fetch_status, fetch_status
+        assert in_force(LandingZone(home / "landing"), source.kinds) == before
+        assert len(tried) == 2, (name, len(tried))  # one try, one retry, then the host is not asked again
 
 
 def test_a_retry_after_beyond_the_cap_waits_only_the_cap(server):
