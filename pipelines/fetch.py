@@ -29,7 +29,9 @@ from urllib3.util.retry import Retry
 
 from pipelines.errors import FetchError
 
-DEFAULT_USER_AGENT = "ai-capex-pipeline/0.1 (open-source research pipeline; set CAPEX_USER_AGENT to 'Name email')"
+DEFAULT_USER_AGENT = (
+    "ai-capex-pipeline/0.1 (open-source research pipeline; set CAPEX_USER_AGENT to 'Name email')"
+)
 MAX_BODY_BYTES = 200 * 1024 * 1024  # the largest real body (AWS EC2 price list) is far below this
 # Per-host minimum seconds between requests. SEC's fair-access policy allows 10 requests/s.
 HOST_MIN_INTERVAL_S = {"data.sec.gov": 0.1, "www.sec.gov": 0.1}
@@ -44,7 +46,7 @@ class CappedRetry(Retry):
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.max_retry_after_s)
 
-    def new(self, **kwargs) -> "CappedRetry":
+    def new(self, **kwargs) -> CappedRetry:
         # urllib3 makes a new Retry after every attempt; keep the cap configured on this one.
         retry = super().new(**kwargs)
         retry.max_retry_after_s = self.max_retry_after_s
@@ -94,7 +96,9 @@ class Fetcher:
         retry.max_retry_after_s = max_retry_after_s
         self.session = requests.Session()
         self.session.max_redirects = 5
-        self.session.headers["User-Agent"] = user_agent or os.environ.get("CAPEX_USER_AGENT") or DEFAULT_USER_AGENT
+        self.session.headers["User-Agent"] = (
+            user_agent or os.environ.get("CAPEX_USER_AGENT") or DEFAULT_USER_AGENT
+        )
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
@@ -131,12 +135,20 @@ class Fetcher:
             request_headers["If-Modified-Since"] = last_modified
         host = urlsplit(url).netloc
         if host in self._unreachable:
-            raise FetchError(url, f"not tried: {host} could not be reached earlier ({self._unreachable[host]})")
+            raise FetchError(
+                url, f"not tried: {host} could not be reached earlier ({self._unreachable[host]})"
+            )
         self._wait_for_slot(urlsplit(url).hostname or "")
         try:
             with self.session.request(
-                method, url, headers=request_headers, json=json_body, params=params, data=data,
-                timeout=self.timeout_s, stream=True,
+                method,
+                url,
+                headers=request_headers,
+                json=json_body,
+                params=params,
+                data=data,
+                timeout=self.timeout_s,
+                stream=True,
             ) as response:
                 if response.status_code == 304:
                     return FetchResult(304, None, etag, last_modified, None)
@@ -144,7 +156,9 @@ class Fetcher:
                     raise FetchError(url, f"HTTP {response.status_code} {response.reason} after retries")
                 declared = response.headers.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-                    raise FetchError(url, f"body of {int(declared):,} bytes exceeds the {self.max_body_bytes:,}-byte cap")
+                    raise FetchError(
+                        url, f"body of {int(declared):,} bytes exceeds the {self.max_body_bytes:,}-byte cap"
+                    )
                 chunks, size = [], 0
                 for chunk in response.iter_content(chunk_size=1 << 16):
                     size += len(chunk)
@@ -154,7 +168,11 @@ class Fetcher:
                 body = b"".join(chunks)
                 content_type = response.headers.get("Content-Type")
                 result = FetchResult(
-                    200, body, response.headers.get("ETag"), response.headers.get("Last-Modified"), content_type
+                    200,
+                    body,
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                    content_type,
                 )
         except requests.exceptions.RetryError as e:
             raise FetchError(url, f"gave up after retries ({_reason(e)})") from e
@@ -199,8 +217,12 @@ def check_content(url: str, body: bytes, content_type: str | None, expect: str) 
     head = body.lstrip()[:512].lower()
     looks_html = head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]
     if expect != "html" and looks_html:
-        raise FetchError(url, f"served an HTML page where {expect} was expected (an error or maintenance page)")
+        raise FetchError(
+            url, f"served an HTML page where {expect} was expected (an error or maintenance page)"
+        )
     if expect == "json" and not head.startswith((b"{", b"[")):
-        raise FetchError(url, f"expected JSON, got {content_type or 'unknown content'} starting {body[:40]!r}")
+        raise FetchError(
+            url, f"expected JSON, got {content_type or 'unknown content'} starting {body[:40]!r}"
+        )
     if expect == "xlsx" and not body.startswith(b"PK"):
         raise FetchError(url, f"expected an .xlsx workbook (zip), got {content_type or 'unknown content'}")

@@ -34,7 +34,9 @@ def rejects_frame(rows: list[dict]) -> pl.DataFrame:
 
 def reject_body(origin: str, problem: str) -> pl.DataFrame:
     """The one reject row of a body refused whole (not row-based: no row number, field or record)."""
-    return rejects_frame([{"origin": origin, "row_number": None, "field": None, "problem": problem, "record": None}])
+    return rejects_frame(
+        [{"origin": origin, "row_number": None, "field": None, "problem": problem, "record": None}]
+    )
 
 
 def gunzipped(raw: bytes, origin: str) -> bytes:

@@ -92,7 +92,7 @@ def test_capex_chart_totals_per_calendar_year_equal_the_cohorts_capex_in_the_war
     whole = {(t, int(y)): v for t, y, v in rows if v is not None}
     partial = {(t, int(y)) for t, y, v in rows if v is None}
     expected: dict[int, float] = {}
-    for (ticker, year), value in whole.items():
+    for (_ticker, year), value in whole.items():
         if year in drawn:
             expected[year] = expected.get(year, 0.0) + value / 1e9
     assert drawn and drawn.keys() == expected.keys()

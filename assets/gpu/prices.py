@@ -8,7 +8,6 @@ out with a message naming provider, SKU and field, and the rest loads.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from collections.abc import Iterable
@@ -97,9 +96,15 @@ def as_number(value) -> float | None:
 def candidates_frame(rows: list[dict]) -> pl.DataFrame:
     try:
         return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, strict=False)
-    except (pl.exceptions.PolarsError, TypeError, ValueError) as e:  # a list or object where text was expected
+    except (
+        pl.exceptions.PolarsError,
+        TypeError,
+        ValueError,
+    ) as e:  # a list or object where text was expected
         origin = rows[0].get("origin") or "GPU price reply"
-        raise SourceFormatError(origin, f"a field holds a value of the wrong type ({str(e).splitlines()[0]})") from e
+        raise SourceFormatError(
+            origin, f"a field holds a value of the wrong type ({str(e).splitlines()[0]})"
+        ) from e
 
 
 def finish_prices(

@@ -42,7 +42,10 @@ def parse_primeintellect_series(raw: bytes, origin: str, *, gpu_models: pl.DataF
             continue
         try:
             snapshot = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:  # bytes that are not UTF-8 are not JSON either
+        except (
+            json.JSONDecodeError,
+            UnicodeDecodeError,
+        ) as e:  # bytes that are not UTF-8 are not JSON either
             reason = getattr(e, "msg", None) or e.reason
             if i == last:
                 raise SourceFormatError(

@@ -30,7 +30,6 @@ from assets.marts.revenue_gap import (
 )
 
 
-
 def spend_ratio_duckdb(
     con: duckdb.DuckDBPyConnection,
     financials: str = "core.financials",
@@ -209,7 +208,9 @@ def revenue_gap_duckdb(
         f"select '{m}' as method, (select value from a where name = '{MULTIPLIER[m]}') as cost_multiplier"
         for m in METHODS
     )
-    capex_methods = " union all ".join(f"select '{m}' as method, '{c}' as metric" for m, c in CAPEX_METHODS.items())
+    capex_methods = " union all ".join(
+        f"select '{m}' as method, '{c}' as metric" for m, c in CAPEX_METHODS.items()
+    )
     comparators = " union all ".join(f"select '{c}' as comparator" for c in COMPARATORS)
     return (
         con.sql(f"""

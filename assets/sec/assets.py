@@ -117,8 +117,14 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
     ticker_maps = parse_bodies(context, landing_sec, "sec-company-tickers", parse_company_tickers)
     frames = [companyfacts.rows.with_columns(source=pl.lit("companyfacts")), filings.rows]
     frames = [f for f in frames if f.height]
-    facts = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema={**FACT_SCHEMA, **LINEAGE})
-    documents = filings.tables.get("documents", pl.DataFrame(schema=DOCUMENT_SCHEMA)).select(list(DOCUMENT_SCHEMA))
+    facts = (
+        pl.concat(frames, how="diagonal_relaxed")
+        if frames
+        else pl.DataFrame(schema={**FACT_SCHEMA, **LINEAGE})
+    )
+    documents = filings.tables.get("documents", pl.DataFrame(schema=DOCUMENT_SCHEMA)).select(
+        list(DOCUMENT_SCHEMA)
+    )
     segment_facts = filings.tables.get(
         "segment_facts", pl.DataFrame(schema={**FACT_SCHEMA, **SEGMENT_COLUMNS, "landed_sha256": pl.String})
     )
@@ -129,8 +135,9 @@ def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
     )
     # The ticker map in force is the last landed one (it replaces its predecessor).
     tickers = (
-        ticker_maps.rows.filter(pl.col("landed_sha256") == ticker_maps.rows["landed_sha256"][-1])
-        .select(list(TICKER_SCHEMA))
+        ticker_maps.rows.filter(pl.col("landed_sha256") == ticker_maps.rows["landed_sha256"][-1]).select(
+            list(TICKER_SCHEMA)
+        )
         if ticker_maps.rows.height
         else pl.DataFrame(schema=TICKER_SCHEMA)
     )
@@ -300,7 +307,10 @@ segment_revenue_valid = table_check(
         ),
         (
             "expect_column_values_to_be_in_set",
-            {"column": "axis", "value_set": ["us-gaap:StatementBusinessSegmentsAxis", "srt:ProductOrServiceAxis"]},
+            {
+                "column": "axis",
+                "value_set": ["us-gaap:StatementBusinessSegmentsAxis", "srt:ProductOrServiceAxis"],
+            },
         ),
         (
             "expect_compound_columns_to_be_unique",
@@ -313,8 +323,14 @@ financials_calendar_valid = table_check(
     ["core", "financials_calendar"],
     "financials_calendar_valid",
     [
-        ("expect_compound_columns_to_be_unique", {"column_list": ["ticker", "calendar_year", "calendar_quarter"]}),
-        ("expect_column_values_to_be_between", {"column": "calendar_quarter", "min_value": 1, "max_value": 4}),
+        (
+            "expect_compound_columns_to_be_unique",
+            {"column_list": ["ticker", "calendar_year", "calendar_quarter"]},
+        ),
+        (
+            "expect_column_values_to_be_between",
+            {"column": "calendar_quarter", "min_value": 1, "max_value": 4},
+        ),
         ("expect_column_values_to_be_between", {"column": "capex_usd", "min_value": 0}),
     ],
     description="one row per ticker and calendar quarter (1-4); capex never negative",

@@ -10,9 +10,9 @@ import json
 
 import polars as pl
 
-from pipelines.parsed import gunzipped
 from pipelines.config import SEEDS_DIR
 from pipelines.errors import SourceFormatError
+from pipelines.parsed import gunzipped
 
 
 def normalize_companies(companies: pl.DataFrame) -> pl.DataFrame:
@@ -43,7 +43,9 @@ def parse_company_tickers(raw: bytes, origin: str) -> pl.DataFrame:
         raise SourceFormatError(origin, f"not a company_tickers JSON ({e})") from e
     entries = list(doc.values()) if isinstance(doc, dict) else doc if isinstance(doc, list) else None
     if not entries or not all(
-        isinstance(e, dict) and {"cik_str", "ticker"} <= e.keys() and isinstance(e.get("title"), (str, type(None)))
+        isinstance(e, dict)
+        and {"cik_str", "ticker"} <= e.keys()
+        and isinstance(e.get("title"), (str, type(None)))
         for e in entries
     ):
         raise SourceFormatError(

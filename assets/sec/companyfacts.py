@@ -112,6 +112,4 @@ def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
         # that reported nothing. Landing it would replace good figures with NULLs.
         raise SourceFormatError(origin, f"none of its {facts.height:,} facts has a 'val': changed layout?")
     # NaN or infinity is never a reported figure (a JSON 'NaN' or 1e400 read as a number): no value.
-    return facts.with_columns(
-        value=pl.when(pl.col("value").is_finite()).then(pl.col("value"))
-    )
+    return facts.with_columns(value=pl.when(pl.col("value").is_finite()).then(pl.col("value")))

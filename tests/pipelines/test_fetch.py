@@ -15,13 +15,20 @@ from pipelines.fetch import Fetcher
 
 def fast_fetcher(**kwargs) -> Fetcher:
     # Real backoff would make the suite slow; the policy (which statuses, Retry-After) is what is tested.
-    options = {"retries": 3, "backoff_factor": 0.01, "timeout_s": (2.0, 1.0), "host_min_interval_s": {"127.0.0.1": 0.0}}
+    options = {
+        "retries": 3,
+        "backoff_factor": 0.01,
+        "timeout_s": (2.0, 1.0),
+        "host_min_interval_s": {"127.0.0.1": 0.0},
+    }
     return Fetcher(**{**options, **kwargs})
 
 
 def test_200_returns_the_body_as_served_with_its_validators(httpserver, msft_companyfacts):
     httpserver.expect_request("/companyfacts/CIK0000789019.json").respond_with_data(
-        msft_companyfacts, content_type="application/json", headers={"ETag": '"abc"', "Last-Modified": "Wed, 28 Jan 2026 10:00:00 GMT"}
+        msft_companyfacts,
+        content_type="application/json",
+        headers={"ETag": '"abc"', "Last-Modified": "Wed, 28 Jan 2026 10:00:00 GMT"},
     )
     result = fast_fetcher().get(httpserver.url_for("/companyfacts/CIK0000789019.json"))
     assert result.status == 200
@@ -32,7 +39,9 @@ def test_200_returns_the_body_as_served_with_its_validators(httpserver, msft_com
 
 def test_user_agent_is_descriptive_and_configurable(httpserver, monkeypatch, msft_companyfacts):
     monkeypatch.setenv("CAPEX_USER_AGENT", "Example Research ops@example.org")
-    httpserver.expect_request("/f", headers={"User-Agent": "Example Research ops@example.org"}).respond_with_data(msft_companyfacts)
+    httpserver.expect_request(
+        "/f", headers={"User-Agent": "Example Research ops@example.org"}
+    ).respond_with_data(msft_companyfacts)
     assert fast_fetcher().get(httpserver.url_for("/f")).body == msft_companyfacts
 
 
@@ -43,7 +52,9 @@ def test_conditional_get_304_downloads_nothing(httpserver):
 
 
 def test_429_with_retry_after_is_retried_after_the_wait(httpserver, msft_companyfacts):
-    httpserver.expect_ordered_request("/f").respond_with_data("slow down", status=429, headers={"Retry-After": "1"})
+    httpserver.expect_ordered_request("/f").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "1"}
+    )
     httpserver.expect_ordered_request("/f").respond_with_data(msft_companyfacts)
     started = time.monotonic()
     result = fast_fetcher().get(httpserver.url_for("/f"))
@@ -82,7 +93,9 @@ def test_body_over_the_size_cap_is_refused(httpserver, msft_companyfacts):
 
 
 def test_html_error_page_served_with_200_is_not_data(httpserver):
-    page = b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>We'll be back soon.</body></html>"
+    page = (
+        b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>We'll be back soon.</body></html>"
+    )
     httpserver.expect_request("/f").respond_with_data(page, content_type="text/html")
     with pytest.raises(FetchError, match="HTML page"):
         fast_fetcher().get(httpserver.url_for("/f"))

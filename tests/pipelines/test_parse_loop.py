@@ -28,7 +28,9 @@ def failing_on_first_body(parse, failed: list[str]):
 
 
 def materialize(assets, home) -> dg.ExecuteInProcessResult:
-    result = dg.materialize_to_memory(assets, resources={"settings": CapexSettings(home=str(home), offline=True)})
+    result = dg.materialize_to_memory(
+        assets, resources={"settings": CapexSettings(home=str(home), offline=True)}
+    )
     assert result.success
     return result
 
@@ -42,7 +44,10 @@ def test_sec_parsers_that_fail_on_one_body_hold_out_only_that_body(tmp_path, mon
     for name, origins in failed.items():
         monkeypatch.setattr(sec_assets, name, failing_on_first_body(getattr(sec_assets, name), origins))
     ten_q = next(k for k in SEC_KINDS if k.name == "sec-10q")
-    for quarter in (1, 2):  # no real 10-Q is in the snapshot: two SYNTHETIC ones (tests/assets/sec/synthetic_filings.py)
+    for quarter in (
+        1,
+        2,
+    ):  # no real 10-Q is in the snapshot: two SYNTHETIC ones (tests/assets/sec/synthetic_filings.py)
         origin, body = f"/imports/amzn-2025q{quarter}-synthetic.htm", amzn_10q(quarter)
         entity = ten_q.identify(body, origin).entity
         LandingZone(tmp_path / "landing").store(
@@ -53,13 +58,19 @@ def test_sec_parsers_that_fail_on_one_body_hold_out_only_that_body(tmp_path, mon
     for name, origins in failed.items():
         assert len(origins) == 1, f"{name} was never called"
         [problem] = held_out(rejects, origins[0])
-        assert "could not be read as sec-" in problem and "(RuntimeError: parser bug planted by the test)" in problem
+        assert (
+            "could not be read as sec-" in problem
+            and "(RuntimeError: parser bug planted by the test)" in problem
+        )
     facts = result.asset_value(["raw", "sec_facts"])
     # the other bodies of each kind still load
     assert facts.filter(pl.col("source") == "companyfacts")["cik"].n_unique() > 1
     assert facts.filter(pl.col("source") == "ixbrl").height > 0
     documents = result.asset_value(["raw", "sec_10k_documents"])
-    assert documents.filter(pl.col("form") == "10-K").height > 1 and documents.filter(pl.col("form") == "10-Q").height == 1
+    assert (
+        documents.filter(pl.col("form") == "10-K").height > 1
+        and documents.filter(pl.col("form") == "10-Q").height == 1
+    )
     # the ticker map failed on its only body: the asset is empty, not a failed step
     assert result.asset_value(["raw", "sec_company_tickers"]).columns == ["ticker", "cik", "name"]
 
