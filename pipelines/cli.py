@@ -1,4 +1,4 @@
-"""`capex`: refresh, import, status, query, export and report the warehouse (see CONTRACT.md).
+"""`capex`: refresh, import, status, query, export and report the warehouse (the public interface: README.md and docs/).
 
 Heavy modules (dagster, great_expectations) are imported only by the commands that need them, so
 `capex query` and a refresh with nothing new answer in well under a second.

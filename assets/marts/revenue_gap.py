@@ -51,7 +51,7 @@ MULTIPLIER = {
 }
 RUN_RATE = "annual_revenue_run_rate"  # the disclosures' metric the comparator uses (not expectations)
 
-CONTRACT_COLUMNS = [
+PUBLIC_COLUMNS = [
     "calendar_year",
     "method",
     "comparator",
@@ -105,7 +105,7 @@ def revenue_gap(
         .with_columns(target_gross_margin=pl.lit(margin, pl.Float64))
         .collect()
         .pipe(_with_identities, "spend_usd", "")
-        .select(*CONTRACT_COLUMNS, *TRACE_COLUMNS)
+        .select(*PUBLIC_COLUMNS, *TRACE_COLUMNS)
         .sort("calendar_year", "method", "comparator")
     )
 
@@ -141,7 +141,7 @@ def revenue_gap_sensitivity(
         .pipe(_with_identities, "spend_usd", "")
         .pipe(_with_identities, "annual_depreciation_usd", "_depreciated")
         .select(
-            *CONTRACT_COLUMNS,
+            *PUBLIC_COLUMNS,
             "useful_life_years",
             "annual_depreciation_usd",
             "required_revenue_depreciated_usd",

@@ -26,7 +26,7 @@ from assets.marts.inputs import (
     input_table,
 )
 
-CONTRACT_COLUMNS = [
+PUBLIC_COLUMNS = [
     "ticker",
     "fiscal_year",
     "capex_usd",
@@ -211,7 +211,7 @@ def spend_ratio(
             *((pl.col("capex_yoy_growth") - pl.col(g)).alias(name) for name, g in GROWTH_GAPS.items())
         )
         .select(
-            *CONTRACT_COLUMNS,
+            *PUBLIC_COLUMNS,
             "stock_based_compensation_usd",
             "capex_per_sbc_usd",
             "research_development_usd",

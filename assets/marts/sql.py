@@ -20,10 +20,10 @@ from assets.marts.revenue_gap import (
     CAPEX_METHODS,
     COHORT,
     COMPARATORS,
-    CONTRACT_COLUMNS,
     DATA_CENTER_MEMBER,
     METHODS,
     MULTIPLIER,
+    PUBLIC_COLUMNS,
     RUN_RATE,
     SEQUOIA_SPEND_TICKER,
     TRACE_COLUMNS,
@@ -346,7 +346,7 @@ def revenue_gap_duckdb(
         order by calendar_year, method, comparator
     """)
         .pl()
-        .select(*CONTRACT_COLUMNS, *TRACE_COLUMNS)
+        .select(*PUBLIC_COLUMNS, *TRACE_COLUMNS)
     )
 
 

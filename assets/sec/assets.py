@@ -197,7 +197,7 @@ def sec_financials(
     for warning in caught:
         context.log.warning(f"sec: {warning.message}")
     combined = with_capex_incl_finance_leases(combine_financials(by_companyfacts, by_ixbrl)).with_columns(
-        employees_source_text=pl.col("employees_sentence")  # the name the issue asks for, beside the old one
+        employees_source_text=pl.col("employees_sentence")  # the name BI users get, beside the older one
     )
     context.log.info(
         f"sec: core.financials {combined.height} rows for {combined['ticker'].n_unique()} companies "

@@ -7,7 +7,7 @@ filing that reported a value is listed, so one period appears once per 10-K/10-Q
 that is the restatement history, kept here and resolved in `financials.py`.
 
 DuckDB reads the nested JSON with an explicit MAP schema and unnests it in SQL: ~5x faster than
-Python loops and far faster than Polars' read_json + explode (see ../shared/BENCHMARKS.md).
+Python loops and far faster than Polars' read_json + explode (see docs/performance.md).
 """
 
 from __future__ import annotations

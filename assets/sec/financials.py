@@ -33,7 +33,7 @@ QUARTER_DAYS = 365.25 / 4
 SPAN_TOLERANCE_DAYS = 14
 WEEK = timedelta(days=7)
 
-# core.financials: the contract columns first, then the extras (issue 11 and traceability).
+# core.financials: the contract columns first, then the extras (what the marts read, and traceability).
 FINANCIALS_SCHEMA = {
     "ticker": pl.String,
     "cik": pl.String,

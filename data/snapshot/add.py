@@ -4,7 +4,7 @@
 
 Example:
     uv run python data/snapshot/add.py sec sec-companyfacts CIK0000789019 2026-04-28 \
-        https://data.sec.gov/api/xbrl/companyfacts/CIK0000789019.json ../shared/data/sec/companyfacts/CIK0000789019.json
+        https://data.sec.gov/api/xbrl/companyfacts/CIK0000789019.json ~/captures/CIK0000789019.json
 """
 
 import argparse

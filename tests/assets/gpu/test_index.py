@@ -78,7 +78,7 @@ def test_price_performance_per_fp16_pflops(prices, gpu_models):
     assert perf.filter(gpu_model="H100 NVL").is_empty()
 
 
-# --- the cross-provider index, the provider series and placeholder prices (issue 15) ---------------
+# --- the cross-provider index, the provider series and placeholder prices ---------------
 
 from assets.gpu.index import flag_placeholders, gpu_provider_prices  # noqa: E402
 

@@ -6,8 +6,8 @@ import pytest
 from assets.marts.calendarize import calendar_year_values
 from assets.marts.revenue_gap import (
     COMPARATORS,
-    CONTRACT_COLUMNS,
     METHODS,
+    PUBLIC_COLUMNS,
     revenue_gap,
     revenue_gap_depreciation,
     revenue_gap_sensitivity,
@@ -48,7 +48,7 @@ def assert_identities_exact(frame: pl.DataFrame) -> None:
 
 
 def test_every_method_and_comparator_every_year_and_the_identities_hold(gap):
-    assert gap.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert gap.columns[: len(PUBLIC_COLUMNS)] == PUBLIC_COLUMNS
     assert {(y, m, c) for y in range(2022, 2026) for m in METHODS for c in COMPARATORS} <= set(rows(gap))
     assert gap.select("calendar_year", "method", "comparator").is_duplicated().sum() == 0
     assert_identities_exact(gap)

@@ -5,7 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from assets.marts.spend_ratio import CONTRACT_COLUMNS, spend_ratio
+from assets.marts.spend_ratio import PUBLIC_COLUMNS, spend_ratio
 from pipelines.errors import SourceFormatError
 
 
@@ -126,7 +126,7 @@ def test_capex_growth_against_people_cost_growth(financials, layoff_events):
 def test_contract_columns_first_fy_rows_only(financials, layoff_events):
     quarter = financials.filter(pl.col("ticker") == "MSFT").head(1).with_columns(fiscal_period=pl.lit("Q1"))
     mart = spend_ratio(pl.concat([financials, quarter]), layoff_events)
-    assert mart.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert mart.columns[: len(PUBLIC_COLUMNS)] == PUBLIC_COLUMNS
     assert mart.height == financials.height
     assert mart.select("ticker", "fiscal_year").is_duplicated().sum() == 0
 
