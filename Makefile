@@ -18,6 +18,8 @@ demo: setup
 	@echo "query it: $(BIN)/capex query \"select ticker, fiscal_year, capex_usd, capex_to_revenue from bi.spend_ratio where ticker = 'MSFT'\""
 
 test: setup browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
 bench: setup

@@ -58,7 +58,7 @@ THROUGHPUT_KINDS = [
     "azure-prices",
 ]
 PUBLISH_STEP = "warehouse__published"
-# Acceptance of issue 10; a growth exponent up to 1.1 is linear within the noise of a shared 2-core machine.
+# The scaling targets; a growth exponent up to 1.1 is linear within the noise of a shared 2-core machine.
 COLD_LIMIT_S, WARM_SHARE, LINEAR_EXPONENT, MEMORY_LIMIT_MIB = 60, 0.25, 1.1, 4096
 
 
@@ -261,7 +261,7 @@ def throughput_section(throughput: list[tuple[str, int, float, float]]) -> list[
 
 
 def acceptance_section(refresh: dict | None, run) -> list[str]:
-    """Issue 10's acceptance, each criterion against the figures of this run."""
+    """The scaling targets, each criterion against the figures of this run."""
     rows = []
     if refresh:
         first, cold, warm = refresh["first"], refresh["cold"], refresh["warm"]
@@ -358,7 +358,7 @@ def main() -> None:
         f"The whole run took {total / 60:.1f} min. Every figure below comes from this one run of the script: rerun "
         "it to refresh them, and compare ratios rather than seconds across machines.",
         "",
-        "## Acceptance (issue 10)",
+        "## Acceptance (scaling targets)",
         "",
         *acceptance_section(refresh, run),
         "",
@@ -461,7 +461,7 @@ def explanations(refresh: dict, run, side: dict | None) -> list[str]:
         if ours["speedup"] < 3:
             notes.append(
                 f"- **The companyfacts parser is {ours['speedup']:.1f}x the json + pandas baseline here**, where "
-                "../shared/BENCHMARKS.md measured 5.8-7.2x for the same approach (DuckDB version not stated there). "
+                "an earlier offline comparison measured 5.8-7.2x for the same approach (DuckDB version not stated). "
                 "`parse_companyfacts` opens a DuckDB connection and registers the body per call (tens of "
                 "milliseconds of the ~0.1 s per body); not investigated further."
             )

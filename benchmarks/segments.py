@@ -50,18 +50,26 @@ def main() -> int:
     added_total, segment_frames = 0.0, []
     for entry in entries:
         raw = read_snapshot_bytes(entry.path)
-        without, _ = best(args.repeats, lambda: parse_10k(raw, entry.origin, segments=False))
-        with_segments, parsed = best(args.repeats, lambda: parse_10k(raw, entry.origin, segments=True))
+        without, _ = best(
+            args.repeats, lambda raw=raw, origin=entry.origin: parse_10k(raw, origin, segments=False)
+        )
+        with_segments, parsed = best(
+            args.repeats, lambda raw=raw, origin=entry.origin: parse_10k(raw, origin, segments=True)
+        )
         added = max(0.0, with_segments - without)
         added_total += added
         segment_frames.append(parsed.segment_facts)
-        print(f"{Path(entry.origin).name:<28} {without:>10.3f} {with_segments:>8.3f} {added:>8.3f} {parsed.segment_facts.height:>14}")
+        print(
+            f"{Path(entry.origin).name:<28} {without:>10.3f} {with_segments:>8.3f} {added:>8.3f} {parsed.segment_facts.height:>14}"
+        )
     facts = pl.concat(segment_frames)
     derive, rows = best(args.repeats, lambda: segment_revenue(facts, companies))
     total = added_total + derive
     print(f"segment_revenue() on {facts.height} facts -> {rows.height} rows: {derive:.3f} s")
-    print(f"added to a cold refresh: {added_total:.3f} s parsing + {derive:.3f} s deriving = {total:.3f} s "
-          f"(target <= {TARGET_S:.0f} s: {'met' if total <= TARGET_S else 'NOT met'})")
+    print(
+        f"added to a cold refresh: {added_total:.3f} s parsing + {derive:.3f} s deriving = {total:.3f} s "
+        f"(target <= {TARGET_S:.0f} s: {'met' if total <= TARGET_S else 'NOT met'})"
+    )
     return 0
 
 

@@ -8,7 +8,7 @@ data will not reach for years. Every file is named `synthetic_*.parquet`, every 
 9000000000, outside SEC's range) and URLs point at `synthetic.invalid`: nothing can be mistaken for, or
 joined to, the real warehouse.
 
-Scale factor s (issue 10: 100x = 1,000 companies, 1 M layoff events, 10 M GPU price observations):
+Scale factor s (the scaling target: 100x = 1,000 companies, 1 M layoff events, 10 M GPU price observations):
 
     companies           10 s     (every 10th in the `hyperscaler` cohort, the revenue-gap cohort)
     companyfacts facts  ~3,000 per company: fiscal years 2009-2025 of the eight metrics the concept map

@@ -1,4 +1,4 @@
-"""`capex`: refresh, import, status, query, export and report the warehouse (see CONTRACT.md).
+"""`capex`: refresh, import, status, query, export and report the warehouse (the public interface: README.md and docs/).
 
 Heavy modules (dagster, great_expectations) are imported only by the commands that need them, so
 `capex query` and a refresh with nothing new answer in well under a second.
@@ -62,8 +62,8 @@ def _err(message: str) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from pipelines.landing import LandingZone
     from pipelines.config import LOCK_HELD_ENV
+    from pipelines.landing import LandingZone
     from pipelines.registry import DATA_SOURCES, all_kinds
     from pipelines.warehouse import (
         code_fingerprint,
@@ -89,11 +89,17 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             records = [b.record() for k in all_kinds().values() for b in landing.current(k.name, k.history)]
             fingerprint = data_fingerprint(records, code_fingerprint())
             if fingerprint == published_fingerprint(warehouse):
-                print(f"nothing new since the last publish: {warehouse} is current ({len(records)} bodies, "
-                      f"fingerprint {fingerprint[:12]}); use --force to rebuild anyway")
+                print(
+                    f"nothing new since the last publish: {warehouse} is current ({len(records)} bodies, "
+                    f"fingerprint {fingerprint[:12]}); use --force to rebuild anyway"
+                )
                 return 0
         remove_stale_builds(warehouse)
-        mode = "offline (embedded snapshot + imported files)" if args.offline else f"live ({', '.join(sources)}; fallback to last good copies)"
+        mode = (
+            "offline (embedded snapshot + imported files)"
+            if args.offline
+            else f"live ({', '.join(sources)}; fallback to last good copies)"
+        )
         print(f"refreshing {warehouse} — {mode}", flush=True)
         import uuid
 
@@ -117,7 +123,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if ok:
         print(f"published {warehouse} in {elapsed:.1f} s")
         return 0
-    _err(f"refresh failed, nothing published (the last good warehouse is unchanged): {lines[-1] if lines else 'unknown error'}")
+    _err(
+        f"refresh failed, nothing published (the last good warehouse is unchanged): {lines[-1] if lines else 'unknown error'}"
+    )
     return 1
 
 
@@ -150,13 +158,20 @@ def cmd_import(args: argparse.Namespace) -> int:
             # What is wrong comes first, before anything a terminal or a log might cut.
             raise CapexError(f"{path.name}: {e.problem} (refused as {kind.name}, nothing stored)") from None
         except Exception as e:  # noqa: BLE001 - a parser bug must still name the file, and store nothing
-            raise CapexError(f"{path.name} could not be read as {kind.name}: {type(e).__name__}: {e}") from None
+            raise CapexError(
+                f"{path.name} could not be read as {kind.name}: {type(e).__name__}: {e}"
+            ) from None
         validated.append((path, raw, identified))
     landing = LandingZone(capex_home() / "landing")
     for path, raw, identified in validated:
         as_of = args.as_of or identified.as_of or date.today().isoformat()
         body, stored = landing.store(
-            raw, kind=kind.name, entity=identified.entity, origin=str(path.resolve()), via="import", as_of=as_of
+            raw,
+            kind=kind.name,
+            entity=identified.entity,
+            origin=str(path.resolve()),
+            via="import",
+            as_of=as_of,
         )
         state = "imported" if stored else "already imported (same bytes), nothing changed"
         print(f"{path.name}: {state} as {kind.name} {identified.entity}, as of {as_of}: {identified.summary}")
@@ -221,9 +236,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         ).fetchall()
         for schema, table in tqdm(tables, desc="export", unit="table", disable=not sys.stderr.isatty()):
             dest = out / f"{schema}.{table}.{args.format}"
-            options = "(format parquet, compression zstd)" if args.format == "parquet" else "(format csv, header true)"
+            options = (
+                "(format parquet, compression zstd)"
+                if args.format == "parquet"
+                else "(format csv, header true)"
+            )
             tmp = dest.with_suffix(dest.suffix + ".part")
-            con.execute(f"copy \"{schema}\".\"{table}\" to '{tmp.as_posix()}' {options}")
+            con.execute(f'copy "{schema}"."{table}" to \'{tmp.as_posix()}\' {options}')
             os.replace(tmp, dest)
             rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
             print(f"{dest}: {rows:,} rows")
@@ -253,11 +272,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("refresh", help="materialize every asset, run the checks, publish if all blocking checks pass")
-    p.add_argument("--offline", action="store_true", help="embedded snapshot + imported files only; no network")
+    p = commands.add_parser(
+        "refresh", help="materialize every asset, run the checks, publish if all blocking checks pass"
+    )
+    p.add_argument(
+        "--offline", action="store_true", help="embedded snapshot + imported files only; no network"
+    )
     p.add_argument("--sources", help="sources to fetch live (comma-separated: sec,layoffs,gpu; default all)")
-    p.add_argument("--warehouse", help="published warehouse path (default $CAPEX_HOME/warehouse/capex.duckdb)")
-    p.add_argument("--force", action="store_true", help="rebuild even when nothing changed since the last publish")
+    p.add_argument(
+        "--warehouse", help="published warehouse path (default $CAPEX_HOME/warehouse/capex.duckdb)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="rebuild even when nothing changed since the last publish"
+    )
     p.set_defaults(func=cmd_refresh)
 
     p = commands.add_parser("import", help="validate files of a KIND and add them to the landing zone")
@@ -266,7 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="observation date YYYY-MM-DD for point-in-time data (default: today)")
     p.set_defaults(func=cmd_import)
 
-    p = commands.add_parser("status", help="one line per asset: last materialization, rows, freshness, checks")
+    p = commands.add_parser(
+        "status", help="one line per asset: last materialization, rows, freshness, checks"
+    )
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_status)
 
@@ -274,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sql")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--max-rows", type=int, default=50, help="rows shown in table format (default 50; 0: all)")
-    p.add_argument("--width", type=int, help="characters the table fits in (default: the terminal's; 0: no limit)")
+    p.add_argument(
+        "--width", type=int, help="characters the table fits in (default: the terminal's; 0: no limit)"
+    )
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_query)
 
@@ -284,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_export)
 
-    p = commands.add_parser("report", help="write a self-contained HTML report (charts inline, opens offline)")
+    p = commands.add_parser(
+        "report", help="write a self-contained HTML report (charts inline, opens offline)"
+    )
     p.add_argument("out", metavar="OUT.html")
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_report)

@@ -5,22 +5,21 @@ tests become asset checks. The manifest is prepared once (`dbt parse`) when miss
 clone needs no manual step.
 """
 
-
 import contextlib
 import io
 import os
 import subprocess
 import sys
-from pathlib import Path
-from typing import Any, Mapping
-
+from collections.abc import Mapping
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
-from dbt import version as dbt_core_version
-from packaging import version
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 
+from dbt import version as dbt_core_version
 from pipelines.config import DBT_PROJECT_DIR
 from pipelines.sources import CapexSettings
 from pipelines.warehouse import build_path
@@ -32,13 +31,20 @@ def _manifest_is_stale() -> bool:
     manifest = dbt_project.manifest_path
     if not manifest.exists():
         return True
-    sources = [p for folder in ("models", "seeds", "macros") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    sources = [
+        p
+        for folder in ("models", "seeds", "macros")
+        for p in (DBT_PROJECT_DIR / folder).rglob("*")
+        if p.is_file()
+    ]
     newest = max((p.stat().st_mtime for p in [*sources, DBT_PROJECT_DIR / "dbt_project.yml"]), default=0)
     return newest > manifest.stat().st_mtime
 
 
 if _manifest_is_stale():
-    dbt_project.preparer.prepare(dbt_project)  # `dbt parse`: a fresh clone or an edited model needs no manual step
+    dbt_project.preparer.prepare(
+        dbt_project
+    )  # `dbt parse`: a fresh clone or an edited model needs no manual step
 
 
 class CapexDbtTranslator(DagsterDbtTranslator):
@@ -50,7 +56,9 @@ class CapexDbtTranslator(DagsterDbtTranslator):
         if resource_type == "seed":
             return dg.AssetKey(["seeds", dbt_resource_props["name"]])
         if resource_type == "model":
-            return dg.AssetKey([dbt_resource_props["config"].get("schema") or "bi", dbt_resource_props["name"]])
+            return dg.AssetKey(
+                [dbt_resource_props["config"].get("schema") or "bi", dbt_resource_props["name"]]
+            )
         if resource_type == "source":
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
@@ -74,7 +82,13 @@ def start_dbt_preparse(build: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     os.environ["DBT_TARGET_PATH"] = str(target)
     _preparse = subprocess.Popen(
-        [str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt", "parse", "--quiet", "--target-path", str(target)],
+        [
+            str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt",
+            "parse",
+            "--quiet",
+            "--target-path",
+            str(target),
+        ],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "CAPEX_BUILD_DB": str(build), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
         stdout=subprocess.DEVNULL,
@@ -88,7 +102,9 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
     build = build_path(settings.warehouse_path, context.run_id)
     build.parent.mkdir(parents=True, exist_ok=True)
     if _preparse is not None:
-        _preparse.wait(timeout=600)  # its partial parse is what makes this step fast; a failed one costs nothing
+        _preparse.wait(
+            timeout=600
+        )  # its partial parse is what makes this step fast; a failed one costs nothing
     os.environ["CAPEX_BUILD_DB"] = str(build)
     # dagster-dbt echoes every dbt event to stdout; keep it in the step's log instead of the CLI's output.
     echoed = io.StringIO()

@@ -37,7 +37,9 @@ GROUP_SOURCES = {
     "marts": "https://www.sequoiacap.com/article/ais-600b-question/",
 }
 # Refreshed nightly at 02:00 UTC: a table older than a day and a bit missed a refresh.
-NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=30), warn_window=timedelta(hours=26))
+NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=30), warn_window=timedelta(hours=26)
+)
 
 
 def with_policy(spec: dg.AssetSpec) -> dg.AssetSpec:
@@ -83,7 +85,9 @@ def build_definitions() -> dg.Definitions:
         },
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # map_asset_specs is marked preview in Dagster 1.13; its behaviour is tested
+        warnings.simplefilter(
+            "ignore"
+        )  # map_asset_specs is marked preview in Dagster 1.13; its behaviour is tested
         return definitions.map_asset_specs(func=with_policy)
 
 

@@ -5,6 +5,9 @@ One `requests` session with:
 - a per-host minimum interval between requests (SEC: at most 10 requests/s);
 - retries with exponential backoff and jitter on 429/5xx, connection resets and read timeouts,
   honouring Retry-After (capped) — urllib3's `Retry`, not a hand-written loop;
+- one short retry when no connection can be made (refused, name not resolved, connect timeout): that
+  is no network or no server, which backing off will not fix, and a host that failed so is not asked
+  again by this fetcher, so a run without network falls back to the last good copies in seconds;
 - conditional GET from the landing zone's last fetch of the same URL (ETag / Last-Modified), so an
   unchanged source answers 304 and is not downloaded again;
 - a maximum body size, and content checks: an HTML page served with 200 where data was expected is
@@ -21,11 +24,14 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 from urllib3.util.retry import Retry
 
 from pipelines.errors import FetchError
 
-DEFAULT_USER_AGENT = "ai-capex-pipeline/0.1 (open-source research pipeline; set CAPEX_USER_AGENT to 'Name email')"
+DEFAULT_USER_AGENT = (
+    "ai-capex-pipeline/0.1 (open-source research pipeline; set CAPEX_USER_AGENT to 'Name email')"
+)
 MAX_BODY_BYTES = 200 * 1024 * 1024  # the largest real body (AWS EC2 price list) is far below this
 # Per-host minimum seconds between requests. SEC's fair-access policy allows 10 requests/s.
 HOST_MIN_INTERVAL_S = {"data.sec.gov": 0.1, "www.sec.gov": 0.1}
@@ -40,7 +46,7 @@ class CappedRetry(Retry):
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.max_retry_after_s)
 
-    def new(self, **kwargs) -> "CappedRetry":
+    def new(self, **kwargs) -> CappedRetry:
         # urllib3 makes a new Retry after every attempt; keep the cap configured on this one.
         retry = super().new(**kwargs)
         retry.max_retry_after_s = self.max_retry_after_s
@@ -61,6 +67,7 @@ class Fetcher:
         self,
         user_agent: str | None = None,
         retries: int = 4,
+        connect_retries: int = 1,
         backoff_factor: float = 1.0,
         timeout_s: tuple[float, float] = (10.0, 60.0),
         max_body_bytes: int = MAX_BODY_BYTES,
@@ -72,9 +79,10 @@ class Fetcher:
         self.host_min_interval_s = {**HOST_MIN_INTERVAL_S, **(host_min_interval_s or {})}
         self._next_slot: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._unreachable: dict[str, str] = {}  # host -> why no connection could be made to it
         retry = CappedRetry(
             total=retries,
-            connect=retries,
+            connect=min(connect_retries, retries),
             read=retries,
             status=retries,
             backoff_factor=backoff_factor,
@@ -88,7 +96,9 @@ class Fetcher:
         retry.max_retry_after_s = max_retry_after_s
         self.session = requests.Session()
         self.session.max_redirects = 5
-        self.session.headers["User-Agent"] = user_agent or os.environ.get("CAPEX_USER_AGENT") or DEFAULT_USER_AGENT
+        self.session.headers["User-Agent"] = (
+            user_agent or os.environ.get("CAPEX_USER_AGENT") or DEFAULT_USER_AGENT
+        )
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
@@ -123,11 +133,22 @@ class Fetcher:
             request_headers["If-None-Match"] = etag
         if last_modified:
             request_headers["If-Modified-Since"] = last_modified
+        host = urlsplit(url).netloc
+        if host in self._unreachable:
+            raise FetchError(
+                url, f"not tried: {host} could not be reached earlier ({self._unreachable[host]})"
+            )
         self._wait_for_slot(urlsplit(url).hostname or "")
         try:
             with self.session.request(
-                method, url, headers=request_headers, json=json_body, params=params, data=data,
-                timeout=self.timeout_s, stream=True,
+                method,
+                url,
+                headers=request_headers,
+                json=json_body,
+                params=params,
+                data=data,
+                timeout=self.timeout_s,
+                stream=True,
             ) as response:
                 if response.status_code == 304:
                     return FetchResult(304, None, etag, last_modified, None)
@@ -135,7 +156,9 @@ class Fetcher:
                     raise FetchError(url, f"HTTP {response.status_code} {response.reason} after retries")
                 declared = response.headers.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-                    raise FetchError(url, f"body of {int(declared):,} bytes exceeds the {self.max_body_bytes:,}-byte cap")
+                    raise FetchError(
+                        url, f"body of {int(declared):,} bytes exceeds the {self.max_body_bytes:,}-byte cap"
+                    )
                 chunks, size = [], 0
                 for chunk in response.iter_content(chunk_size=1 << 16):
                     size += len(chunk)
@@ -145,22 +168,41 @@ class Fetcher:
                 body = b"".join(chunks)
                 content_type = response.headers.get("Content-Type")
                 result = FetchResult(
-                    200, body, response.headers.get("ETag"), response.headers.get("Last-Modified"), content_type
+                    200,
+                    body,
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                    content_type,
                 )
         except requests.exceptions.RetryError as e:
             raise FetchError(url, f"gave up after retries ({_reason(e)})") from e
         except requests.exceptions.TooManyRedirects as e:
             raise FetchError(url, "redirect loop (more than 5 redirects)") from e
+        except requests.exceptions.ConnectTimeout as e:
+            self._unreachable[host] = _reason(e)
+            raise FetchError(url, f"could not connect ({_reason(e)})") from e
         except requests.exceptions.Timeout as e:
             raise FetchError(url, f"timed out after retries ({_reason(e)})") from e
         except requests.exceptions.ChunkedEncodingError as e:
             raise FetchError(url, f"body cut off mid-transfer ({_reason(e)})") from e
         except requests.exceptions.ConnectionError as e:
+            if _no_connection(e):
+                self._unreachable[host] = _reason(e)
+                raise FetchError(url, f"could not connect ({_reason(e)})") from e
             raise FetchError(url, f"connection failed after retries ({_reason(e)})") from e
         except requests.exceptions.RequestException as e:
             raise FetchError(url, _reason(e)) from e
         check_content(url, result.body or b"", result.content_type, expect)
         return result
+
+
+def _no_connection(error: requests.exceptions.ConnectionError) -> bool:
+    """Whether no connection could be made at all (refused, name not resolved, connect timeout), as
+    opposed to one that was made and then reset."""
+    cause = error.args[0] if error.args else None
+    if isinstance(cause, MaxRetryError):
+        cause = cause.reason
+    return isinstance(cause, ConnectTimeoutError)  # NewConnectionError and NameResolutionError are ones
 
 
 def _reason(error: Exception) -> str:
@@ -175,8 +217,12 @@ def check_content(url: str, body: bytes, content_type: str | None, expect: str) 
     head = body.lstrip()[:512].lower()
     looks_html = head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]
     if expect != "html" and looks_html:
-        raise FetchError(url, f"served an HTML page where {expect} was expected (an error or maintenance page)")
+        raise FetchError(
+            url, f"served an HTML page where {expect} was expected (an error or maintenance page)"
+        )
     if expect == "json" and not head.startswith((b"{", b"[")):
-        raise FetchError(url, f"expected JSON, got {content_type or 'unknown content'} starting {body[:40]!r}")
+        raise FetchError(
+            url, f"expected JSON, got {content_type or 'unknown content'} starting {body[:40]!r}"
+        )
     if expect == "xlsx" and not body.startswith(b"PK"):
         raise FetchError(url, f"expected an .xlsx workbook (zip), got {content_type or 'unknown content'}")

@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipelines.errors import SourceFormatError
@@ -45,7 +45,9 @@ class Body:
     location: str = field(default="", compare=False)  # object path, or snapshot path for via=snapshot
 
     def read(self) -> bytes:
-        raw = read_snapshot_bytes(self.location) if self.via == "snapshot" else Path(self.location).read_bytes()
+        raw = (
+            read_snapshot_bytes(self.location) if self.via == "snapshot" else Path(self.location).read_bytes()
+        )
         if hashlib.sha256(raw).hexdigest() != self.sha256:
             raise SourceFormatError(self.origin, f"landed body {self.sha256[:12]} is corrupt (hash mismatch)")
         return raw
@@ -172,7 +174,7 @@ class LandingZone:
             origin=origin,
             sha256=sha256,
             bytes=len(raw),
-            landed_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            landed_at=datetime.now(UTC).isoformat(timespec="microseconds"),
             via=via,
             etag=etag,
             last_modified=last_modified,

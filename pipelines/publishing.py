@@ -1,6 +1,5 @@
 """The last step of a refresh: publish the build file, only when everything upstream passed."""
 
-
 import os
 from contextlib import nullcontext
 
@@ -13,13 +12,12 @@ from pipelines.validation import build_data_docs
 from pipelines.warehouse import (
     build_path,
     code_fingerprint,
-    open_build,
     data_fingerprint,
+    open_build,
     publish,
     refresh_lock,
     remove_stale_builds,
 )
-
 
 
 def landed_records(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -53,7 +51,9 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         with open_build(build) as con:
             records = landed_records(con)
             counts = {
-                f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
+                f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][
+                    0
+                ]
                 for schema, table in con.execute(
                     "select table_schema, table_name from information_schema.tables "
                     "where table_schema in ('core', 'marts') and table_type = 'BASE TABLE' order by 1, 2"
@@ -63,10 +63,16 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         fingerprint = data_fingerprint(records, code)
         lock_held = os.environ.get(LOCK_HELD_ENV) == str(os.getpid())
         with nullcontext() if lock_held else refresh_lock(settings.warehouse_path):
-            publish(build, settings.warehouse_path, {"fingerprint": fingerprint, "run_id": context.run_id, "code_fingerprint": code})
+            publish(
+                build,
+                settings.warehouse_path,
+                {"fingerprint": fingerprint, "run_id": context.run_id, "code_fingerprint": code},
+            )
             remove_stale_builds(settings.warehouse_path)
         build_data_docs()
-        context.log.info(f"published {settings.warehouse_path} ({len(records)} landed bodies, fingerprint {fingerprint[:12]})")
+        context.log.info(
+            f"published {settings.warehouse_path} ({len(records)} landed bodies, fingerprint {fingerprint[:12]})"
+        )
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(settings.warehouse_path)),

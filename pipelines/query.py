@@ -25,7 +25,12 @@ import polars as pl
 
 from pipelines.errors import CapexError
 
-READS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA, duckdb.StatementType.CALL}
+READS = {
+    duckdb.StatementType.SELECT,
+    duckdb.StatementType.EXPLAIN,
+    duckdb.StatementType.PRAGMA,
+    duckdb.StatementType.CALL,
+}
 # What a refused statement would have done, for the one-line refusal.
 WOULD = {
     "COPY": "COPY writes a file (or loads one into a table)",
@@ -59,7 +64,9 @@ def refuse_writes(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         if statement.type not in READS:
             kind = statement.type.name
             would = WOULD.get(kind, f"a {kind} statement writes the warehouse")
-            raise CapexError(f"query failed: refused, `capex query` is read-only and {would}; nothing was run")
+            raise CapexError(
+                f"query failed: refused, `capex query` is read-only and {would}; nothing was run"
+            )
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
@@ -68,7 +75,9 @@ def run(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
         relation = con.sql(sql)
         return relation.pl() if relation is not None else pl.DataFrame()
     except duckdb.PermissionException as e:  # what the statement types let through, the engine still stops
-        raise CapexError(f"query failed: refused, `capex query` reads the warehouse only ({first_line(e)})") from None
+        raise CapexError(
+            f"query failed: refused, `capex query` reads the warehouse only ({first_line(e)})"
+        ) from None
     except duckdb.Error as e:
         raise CapexError(f"query failed: {first_line(e)}") from None
 
@@ -107,7 +116,11 @@ def format_column(name: str, values: pl.Series) -> tuple[list[str], bool]:
             # The fewest decimals (0 to 4, 2 for large figures) at which every value is exact.
             cap = 2 if finite and max(abs(v) for v in finite) >= 1000 else 4
             decimals = next(
-                (d for d in range(cap + 1) if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite)),
+                (
+                    d
+                    for d in range(cap + 1)
+                    if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite)
+                ),
                 cap,
             )
         comma = "," if separators else ""
@@ -123,7 +136,10 @@ def format_column(name: str, values: pl.Series) -> tuple[list[str], bool]:
     if dtype == pl.Boolean:
         return ["" if v is None else str(v).lower() for v in items], False
     if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
-        return ["" if v is None else v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat() for v in items], False
+        return [
+            "" if v is None else v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat()
+            for v in items
+        ], False
     return ["" if v is None else _one_line(v) for v in items], False
 
 
@@ -183,7 +199,11 @@ def render_table(frame: pl.DataFrame, width: int = 0, max_rows: int = 50) -> str
                 keep.append(i)
             keep.sort()
     hidden = [names[i] for i in range(len(names)) if i not in keep]
-    gap_col = next((pos for pos, (a, b) in enumerate(zip(keep, keep[1:]), 1) if b != a + 1), None) if hidden else None
+    gap_col = (
+        next((pos for pos, (a, b) in enumerate(zip(keep, keep[1:]), 1) if b != a + 1), None)
+        if hidden
+        else None
+    )
     if hidden and gap_col is None:
         gap_col = len(keep)
 
@@ -212,7 +232,9 @@ def render_table(frame: pl.DataFrame, width: int = 0, max_rows: int = 50) -> str
     if gap_at is not None:
         footer += f", {shown.height:,} shown (--max-rows 0 for all)"
     if hidden:
-        footer += f"; {len(keep)} of {len(names)} columns shown (--width 0 for all, or select the ones you need)"
+        footer += (
+            f"; {len(keep)} of {len(names)} columns shown (--width 0 for all, or select the ones you need)"
+        )
         if len(footer) + len(", left out: ") + len(", ".join(hidden)) + 2 <= max(width, 80):
             footer += f", left out: {', '.join(hidden)}"
     out.append(f"({footer})")

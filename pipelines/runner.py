@@ -1,6 +1,5 @@
 """Run the refresh job in process and turn its outcome into lines a person reads."""
 
-
 import json
 import logging
 import os
@@ -101,14 +100,30 @@ def record_run(history: Path, result: dg.ExecuteInProcessResult, ok: bool, lines
     assets = {}
     for materialization in result.get_asset_materialization_events():
         m = materialization.event_specific_data.materialization
-        metadata = {k: v.value for k, v in m.metadata.items() if k in ("dagster/row_count", "fetch_status", "bodies")}
+        metadata = {
+            k: v.value for k, v in m.metadata.items() if k in ("dagster/row_count", "fetch_status", "bodies")
+        }
         assets[m.asset_key.to_user_string()] = {"at": finished, **metadata}
     checks = [
-        {"asset": e.asset_key.to_user_string(), "check": e.check_name, "passed": e.passed, "description": e.description}
+        {
+            "asset": e.asset_key.to_user_string(),
+            "check": e.check_name,
+            "passed": e.passed,
+            "description": e.description,
+        }
         for e in result.get_asset_check_evaluations()
     ]
-    line = json.dumps({"run_id": result.run_id, "finished": finished, "published": ok, "problems": lines,
-                       "assets": assets, "checks": checks}, default=str)
+    line = json.dumps(
+        {
+            "run_id": result.run_id,
+            "finished": finished,
+            "published": ok,
+            "problems": lines,
+            "assets": assets,
+            "checks": checks,
+        },
+        default=str,
+    )
     history.parent.mkdir(parents=True, exist_ok=True)
     with history.open("a", encoding="utf-8") as f:
         f.write(line + "\n")

@@ -12,11 +12,10 @@ The landing step is the only place that touches the network; everything after it
 bodies, so an offline refresh and a live one run the same code.
 """
 
-
 import inspect
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable
 
 import dagster as dg
 import polars as pl
@@ -26,7 +25,7 @@ from pipelines.errors import CapexError, SourceFormatError
 from pipelines.fetch import Fetcher
 from pipelines.kinds import Kind
 from pipelines.landing import Body, LandingZone
-from pipelines.parsed import Parsed, empty_rejects
+from pipelines.parsed import Parsed, empty_rejects, reject_body
 
 LANDING_COLUMNS = {
     "kind": pl.String,
@@ -58,7 +57,11 @@ class CapexSettings(dg.ConfigurableResource):
 
     @property
     def warehouse_path(self) -> Path:
-        return Path(self.warehouse).resolve() if self.warehouse else self.home_path / "warehouse" / "capex.duckdb"
+        return (
+            Path(self.warehouse).resolve()
+            if self.warehouse
+            else self.home_path / "warehouse" / "capex.duckdb"
+        )
 
     def landing(self) -> LandingZone:
         return LandingZone(self.home_path / "landing")
@@ -89,7 +92,8 @@ def landing_asset(
     @dg.asset(
         key=["raw", f"landing_{source}"],
         group_name=source,
-        description=description or f"The {source} bodies in force for this refresh (fetched live unless offline).",
+        description=description
+        or f"The {source} bodies in force for this refresh (fetched live unless offline).",
         kinds={"python"},
     )
     def _landing(context: dg.AssetExecutionContext, settings: CapexSettings) -> dg.MaterializeResult:
@@ -104,14 +108,18 @@ def landing_asset(
                 context.log.warning(f"{source}: {status}")
         bodies = [b for kind in kinds for b in landing.current(kind.name, kind.history)]
         frame = landing_frame(bodies)
-        used = "; ".join(f"{b.kind} {b.entity} {b.as_of} ({b.via}: {Path(b.origin).name})" for b in bodies[:50])
+        used = "; ".join(
+            f"{b.kind} {b.entity} {b.as_of} ({b.via}: {Path(b.origin).name})" for b in bodies[:50]
+        )
         context.log.info(f"{source}: {len(bodies)} bodies in force. {used}")
         return dg.MaterializeResult(
             value=frame,
             metadata={
                 "fetch_status": status,
                 "bodies": len(bodies),
-                "origins": dg.MetadataValue.md("\n".join(f"- `{b.kind}` {b.entity} {b.as_of}: {b.origin}" for b in bodies)),
+                "origins": dg.MetadataValue.md(
+                    "\n".join(f"- `{b.kind}` {b.entity} {b.as_of}: {b.origin}" for b in bodies)
+                ),
             },
         )
 
@@ -137,10 +145,14 @@ def run_live_fetch(landing: LandingZone, kinds: list[Kind], fetch_live: Callable
         served[url] = (result.etag, result.last_modified)
         return result.body  # None on 304: the landed copy is current
 
-    def store(raw: bytes, *, kind: str, entity: str | None = None, origin: str, as_of: str | None = None) -> Body:
+    def store(
+        raw: bytes, *, kind: str, entity: str | None = None, origin: str, as_of: str | None = None
+    ) -> Body:
         nonlocal landed
         try:
-            identified = by_name[kind].identify(raw, origin)  # a changed schema is refused here, before landing
+            identified = by_name[kind].identify(
+                raw, origin
+            )  # a changed schema is refused here, before landing
         except SourceFormatError:
             raise
         except Exception as e:  # noqa: BLE001 - a parser bug on a live body is that source's failure only
@@ -170,39 +182,58 @@ def run_live_fetch(landing: LandingZone, kinds: list[Kind], fetch_live: Callable
 def parse_bodies(
     context: dg.AssetExecutionContext | None,
     landing: pl.DataFrame,
-    kind: str,
-    parse: Callable[[bytes, str], Parsed | pl.DataFrame],
+    kind: str | Sequence[str],
+    parse: Callable[..., Parsed | pl.DataFrame],
 ) -> Parsed:
-    """Parse every body of a kind, tagging rows with where they came from.
+    """Parse every body of a kind (or of several kinds, in that order), tagging rows with where they came from.
 
-    A body that fails to parse is held out whole (one reject row naming it) and logged; the other
-    bodies still load. Rows gain `landed_sha256` and `observed_as_of` for lineage.
+    `parse(raw, origin)` returns a frame or a `Parsed` (rows, held-out rows, side tables); a parser that
+    takes a `body` keyword also gets the landed `Body` (its kind, entity, as-of). A body that fails to
+    parse, for whatever reason, is held out whole (one reject row naming it) and logged; the other bodies
+    still load. Rows gain `landed_sha256` and `observed_as_of` for lineage, side tables `landed_sha256`.
     """
-    frames, rejects = [], []
-    for body in bodies_of(landing, kind):
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    wants_body = "body" in inspect.signature(parse).parameters
+    frames, rejects, tables = [], [], {}
+    for body in [b for k in kinds for b in bodies_of(landing, k)]:
         try:
             try:
-                parsed = parse(body.read(), body.origin)
+                raw = body.read()
+                parsed = parse(raw, body.origin, body=body) if wants_body else parse(raw, body.origin)
             except SourceFormatError:
                 raise
             except Exception as e:  # noqa: BLE001 - a parser bug holds out that body, not the whole source
-                raise SourceFormatError(body.origin, f"could not be read as {kind} ({type(e).__name__}: {e})") from e
+                raise SourceFormatError(
+                    body.origin, f"could not be read as {body.kind} ({type(e).__name__}: {e})"
+                ) from e
         except SourceFormatError as e:
-            _warn(context, f"{kind}: {e}; this body is skipped, the rest loads")
-            rejects.append(pl.DataFrame([{"origin": body.origin, "row_number": None, "field": None,
-                                          "problem": str(e), "record": None}], schema=empty_rejects().schema))
+            _warn(context, f"{body.kind}: {e}; this body is skipped, the rest loads")
+            rejects.append(reject_body(body.origin, str(e)))
             continue
         if isinstance(parsed, pl.DataFrame):
             parsed = Parsed(parsed, empty_rejects())
-        frames.append(parsed.rows.with_columns(landed_sha256=pl.lit(body.sha256), observed_as_of=pl.lit(body.as_of)))
+        frames.append(
+            parsed.rows.with_columns(landed_sha256=pl.lit(body.sha256), observed_as_of=pl.lit(body.as_of))
+        )
+        for name, table in parsed.tables.items():
+            tables.setdefault(name, []).append(table.with_columns(landed_sha256=pl.lit(body.sha256)))
         if parsed.rejects.height:
             rejects.append(parsed.rejects)
             for row in parsed.rejects.head(MAX_WARNINGS_LOGGED).iter_rows(named=True):
-                _warn(context, f"{kind}: {row['origin']} row {row['row_number']} field {row['field']}: {row['problem']}")
+                _warn(
+                    context,
+                    f"{body.kind}: {row['origin']} row {row['row_number']} field {row['field']}: {row['problem']}",
+                )
             if parsed.rejects.height > MAX_WARNINGS_LOGGED:
-                _warn(context, f"{kind}: {parsed.rejects.height - MAX_WARNINGS_LOGGED} more rows held out")
+                _warn(
+                    context, f"{body.kind}: {parsed.rejects.height - MAX_WARNINGS_LOGGED} more rows held out"
+                )
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
-    return Parsed(rows, pl.concat(rejects) if rejects else empty_rejects())
+    return Parsed(
+        rows,
+        pl.concat(rejects) if rejects else empty_rejects(),
+        {name: pl.concat(parts, how="diagonal_relaxed") for name, parts in tables.items()},
+    )
 
 
 def _warn(context: dg.AssetExecutionContext | None, message: str) -> None:

@@ -5,7 +5,7 @@ is published. Reads no Dagster storage, so it answers at once."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.config import capex_home
@@ -13,12 +13,12 @@ from pipelines.warehouse import read_published
 
 
 def _age(timestamp: float) -> str:
-    hours = (datetime.now(timezone.utc).timestamp() - timestamp) / 3600
+    hours = (datetime.now(UTC).timestamp() - timestamp) / 3600
     return f"{hours:.1f} h ago" if hours < 48 else f"{hours / 24:.0f} d ago"
 
 
 def _when(timestamp: float) -> str:
-    return f"{datetime.fromtimestamp(timestamp, timezone.utc):%Y-%m-%d %H:%M} UTC ({_age(timestamp)})"
+    return f"{datetime.fromtimestamp(timestamp, UTC):%Y-%m-%d %H:%M} UTC ({_age(timestamp)})"
 
 
 def read_history(path: Path) -> list[dict]:
@@ -46,7 +46,9 @@ def _layoff_lines(warehouse: Path) -> list[str]:
     if not rows or rows[0][0] is None:
         return []
     merged, delisted = rows[0]
-    return [f"layoffs: {merged:,} layoffs.fyi source duplicates merged; {delisted:,} events no longer listed by a newer download (kept)"]
+    return [
+        f"layoffs: {merged:,} layoffs.fyi source duplicates merged; {delisted:,} events no longer listed by a newer download (kept)"
+    ]
 
 
 def status_lines(warehouse: Path) -> list[str]:
@@ -57,7 +59,9 @@ def status_lines(warehouse: Path) -> list[str]:
         published = None
     if published:
         at, fingerprint = published[0]
-        lines.append(f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})")
+        lines.append(
+            f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})"
+        )
         lines.extend(_layoff_lines(warehouse))
     else:
         lines.append(f"warehouse {warehouse}: nothing published yet (run `capex refresh --offline`)")
@@ -67,7 +71,11 @@ def status_lines(warehouse: Path) -> list[str]:
         lines.append("no refresh recorded in this CAPEX_HOME yet")
         return lines
     last = runs[-1]
-    state = "published" if last.get("published") else "FAILED, nothing published: " + "; ".join(last.get("problems", []))[:500]
+    state = (
+        "published"
+        if last.get("published")
+        else "FAILED, nothing published: " + "; ".join(last.get("problems", []))[:500]
+    )
     lines.append(f"last refresh {_when(last['finished'])}: {state}")
     docs = capex_home() / "gx" / "data_docs" / "index.html"
     if docs.exists():
@@ -87,7 +95,8 @@ def status_lines(warehouse: Path) -> list[str]:
         asset_checks = checks.get(asset, {})
         if asset_checks:
             line += "; checks: " + ", ".join(
-                f"{name} {'ok' if c['passed'] else 'FAILED'}" for name, c in sorted(asset_checks.items()))
+                f"{name} {'ok' if c['passed'] else 'FAILED'}" for name, c in sorted(asset_checks.items())
+            )
         if info.get("fetch_status"):
             line += f"; {info['fetch_status']}"
         lines.append(line)
@@ -102,7 +111,8 @@ def coverage_lines(warehouse: Path) -> list[str]:
     """What core.coverage says is missing: companies of the seed with no filing, fiscal years not filed yet."""
     try:
         rows = read_published(
-            warehouse, "select ticker, missing, years_not_filed, last_fiscal_period from core.coverage order by ticker"
+            warehouse,
+            "select ticker, missing, years_not_filed, last_fiscal_period from core.coverage order by ticker",
         )
     except Exception:  # noqa: BLE001 - a warehouse published before core.coverage existed
         return []

@@ -13,13 +13,12 @@ A failed blocking check stops the publish: the refresh exits non-zero naming the
 and the failing rows, and the last good warehouse stays in place.
 """
 
-
 import io
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import dagster as dg
 import duckdb
@@ -60,8 +59,10 @@ def _gx_context(data_docs_dir: str):
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm noise in refresh output
     context.add_data_docs_site(
         "capex",
-        {"class_name": "SiteBuilder",
-         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": data_docs_dir}},
+        {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": data_docs_dir},
+        },
     )
     context.data_sources.add_pandas(name="capex")
     _CONTEXTS[data_docs_dir] = (gx, context)
@@ -131,11 +132,15 @@ def stop_validation_worker() -> None:
         _WORKER = None
 
 
-def _validate_ipc(ipc: bytes, suite_name: str, expectations: list[Expectation], docs_dir: str) -> tuple[list[Failure], int]:
+def _validate_ipc(
+    ipc: bytes, suite_name: str, expectations: list[Expectation], docs_dir: str
+) -> tuple[list[Failure], int]:
     return validate_frame(pl.read_ipc(ipc), suite_name, expectations, Path(docs_dir))
 
 
-def validate(frame: pl.DataFrame, suite_name: str, expectations: list[Expectation], docs_dir: Path) -> tuple[list[Failure], int]:
+def validate(
+    frame: pl.DataFrame, suite_name: str, expectations: list[Expectation], docs_dir: Path
+) -> tuple[list[Failure], int]:
     """validate_frame, in the refresh's validation worker when there is one."""
     if _WORKER is None:
         return validate_frame(frame, suite_name, expectations, docs_dir)
@@ -156,7 +161,11 @@ def validate_frame(
     returns (failures, expectations evaluated)."""
     gx, context = _gx_context(str(docs_dir or Path(os.environ.get("TMPDIR", "/tmp")) / "capex-gx-docs"))
     source = context.data_sources.get("capex")
-    asset = source.get_asset(suite_name) if suite_name in source.get_asset_names() else source.add_dataframe_asset(name=suite_name)
+    asset = (
+        source.get_asset(suite_name)
+        if suite_name in source.get_asset_names()
+        else source.add_dataframe_asset(name=suite_name)
+    )
     batch_definition = (
         asset.get_batch_definition("whole")
         if "whole" in [b.name for b in asset.batch_definitions]
@@ -198,7 +207,9 @@ def validate_frame(
     return failures, len(result.results)
 
 
-def load_build_table(context: dg.AssetCheckExecutionContext, settings: CapexSettings, key: dg.AssetKey) -> pl.DataFrame:
+def load_build_table(
+    context: dg.AssetCheckExecutionContext, settings: CapexSettings, key: dg.AssetKey
+) -> pl.DataFrame:
     with open_build(build_path(settings.warehouse_path, context.run.run_id)) as con:
         return con.sql(f"select * from {table_name(key)}").pl()
 
@@ -224,7 +235,9 @@ def table_check(
         return dg.AssetCheckResult(
             passed=not failures,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=(f"{table}: " + "; ".join(f.describe() for f in failures)) if failures else f"{table}: {evaluated} expectations met",
+            description=(f"{table}: " + "; ".join(f.describe() for f in failures))
+            if failures
+            else f"{table}: {evaluated} expectations met",
             metadata={"rows": frame.height, "expectations": evaluated, "failed": len(failures)},
         )
 
@@ -236,8 +249,12 @@ def row_count_check(asset: list[str], max_drop: float = 0.2) -> dg.AssetChecksDe
     (a source that silently lost most of its rows should not replace good data)."""
     key = dg.AssetKey(asset)
 
-    @dg.asset_check(asset=key, name="row_count_not_collapsing", blocking=True,
-                    description=f"rows do not drop by more than {max_drop:.0%} versus the published warehouse")
+    @dg.asset_check(
+        asset=key,
+        name="row_count_not_collapsing",
+        blocking=True,
+        description=f"rows do not drop by more than {max_drop:.0%} versus the published warehouse",
+    )
     def _check(context: dg.AssetCheckExecutionContext, settings: CapexSettings) -> dg.AssetCheckResult:
         with open_build(build_path(settings.warehouse_path, context.run.run_id)) as con:
             rows = con.execute(f"select count(*) from {table_name(key)}").fetchall()[0][0]

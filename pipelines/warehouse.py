@@ -20,10 +20,10 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import duckdb
@@ -32,7 +32,6 @@ import polars as pl
 from pipelines.config import PROJECT_ROOT
 from pipelines.errors import CapexError
 from pipelines.landing import _fsync_dir
-
 
 # The storage format of the build file, hence of the published one (ATTACH ... STORAGE_VERSION; a file keeps the
 # format it was created with, whoever reopens it: dbt-duckdb, Great Expectations, a later step). DuckDB's
@@ -110,7 +109,9 @@ class BuildWarehouseIOManager(dg.ConfigurableIOManager):
         if obj is None:
             return
         if not isinstance(obj, pl.DataFrame):
-            raise CapexError(f"{context.asset_key.to_user_string()} returned {type(obj).__name__}, not a Polars frame")
+            raise CapexError(
+                f"{context.asset_key.to_user_string()} returned {type(obj).__name__}, not a Polars frame"
+            )
         with open_build(self._path(context.run_id)) as con:
             write_frame(con, context.asset_key, obj)
         context.add_output_metadata(
@@ -191,7 +192,7 @@ def publish(build: Path, warehouse: Path, meta: dict) -> None:
         con.execute(
             "create or replace table meta.refresh as select ?::varchar as fingerprint, ?::timestamptz as published_at, "
             "?::varchar as run_id, ?::varchar as code_fingerprint",
-            [meta["fingerprint"], datetime.now(timezone.utc), meta["run_id"], meta["code_fingerprint"]],
+            [meta["fingerprint"], datetime.now(UTC), meta["run_id"], meta["code_fingerprint"]],
         )
         con.execute("checkpoint")
     if storage_number(build) > READABLE_STORAGE_NUMBER:
@@ -231,10 +232,12 @@ def refresh_lock(warehouse: Path) -> Iterator[None]:
         except BlockingIOError:
             f.seek(0)
             holder = f.read().strip() or "another process"
-            raise CapexError(f"another refresh is running on {warehouse} ({holder}); try again when it has finished")
+            raise CapexError(
+                f"another refresh is running on {warehouse} ({holder}); try again when it has finished"
+            ) from None
         f.seek(0)
         f.truncate()
-        f.write(f"pid {os.getpid()} since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        f.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
         f.flush()
         try:
             yield

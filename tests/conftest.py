@@ -39,8 +39,13 @@ def capex_home(tmp_path, monkeypatch):
 def capex(home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the real `capex` command (as `python -m pipelines.cli`) with CAPEX_HOME=home."""
     env = {**os.environ, "CAPEX_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,13 @@ def test_parquet_export_reads_back_with_the_same_rows_and_types(refreshed_home, 
 
 
 def test_query_json_output_is_valid_json(refreshed_home):
-    result = capex(refreshed_home, "query", "select ticker, capex_usd from core.financials where ticker = 'MSFT' "
-                   "and fiscal_year = 2025 and fiscal_period = 'FY'", "--format", "json")
+    result = capex(
+        refreshed_home,
+        "query",
+        "select ticker, capex_usd from core.financials where ticker = 'MSFT' "
+        "and fiscal_year = 2025 and fiscal_period = 'FY'",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [{"ticker": "MSFT", "capex_usd": 64551000000}]

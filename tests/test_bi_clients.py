@@ -44,7 +44,9 @@ def _install(name: str, install) -> Path:
             if done.returncode != 0:
                 lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
                 shutil.rmtree(folder, ignore_errors=True)
-                pytest.skip(f"could not install the {name} client: {lines[-1] if lines else 'exit ' + str(done.returncode)}")
+                pytest.skip(
+                    f"could not install the {name} client: {lines[-1] if lines else 'exit ' + str(done.returncode)}"
+                )
             (folder / ".installed").write_text("ok")
     return folder
 
@@ -53,11 +55,17 @@ def python_client(name: str, *packages: str) -> Path:
     """A venv of the machine's Python (not the project's environment) with `packages`; its python."""
 
     def install(folder: Path) -> subprocess.CompletedProcess:
-        made = subprocess.run([sys._base_executable, "-m", "venv", str(folder)], capture_output=True, text=True)
+        made = subprocess.run(
+            [sys._base_executable, "-m", "venv", str(folder)], capture_output=True, text=True
+        )
         if made.returncode != 0:
             return made
-        return subprocess.run([str(folder / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", *packages],
-                              capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            [str(folder / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", *packages],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
 
     return _install(name, install) / "bin" / "python"
 
@@ -74,8 +82,13 @@ def node_client() -> Path:
 
     def install(folder: Path) -> subprocess.CompletedProcess:
         (folder / "package.json").write_text('{"private": true, "type": "module"}\n')
-        return subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "@duckdb/node-api@1.5.6-r.1"],
-                              cwd=folder, capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "@duckdb/node-api@1.5.6-r.1"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
 
     return _install("node-api-1.5.6", install)
 
@@ -97,11 +110,20 @@ def test_the_build_file_is_created_in_storage_64_and_dbt_reopening_it_keeps_that
     reopens an existing file) writes seeds into it and the header still says 64."""
     build = tmp_path / "build.duckdb"
     with open_build(build) as con:
-        con.execute("create schema core; create table core.financials as select 'MSFT' as ticker, 64551000000.0 as capex_usd")
+        con.execute(
+            "create schema core; create table core.financials as select 'MSFT' as ticker, 64551000000.0 as capex_usd"
+        )
     assert storage_number(build) == READABLE_STORAGE_NUMBER
     seeded = run(
-        PROJECT_ROOT / ".venv" / "bin" / "dbt", "seed", "--quiet", "--select", "companies", "--target-path", tmp_path / "dbt",
-        cwd=PROJECT_ROOT / "dbt", env={**os.environ, "CAPEX_BUILD_DB": str(build), "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt")},
+        PROJECT_ROOT / ".venv" / "bin" / "dbt",
+        "seed",
+        "--quiet",
+        "--select",
+        "companies",
+        "--target-path",
+        tmp_path / "dbt",
+        cwd=PROJECT_ROOT / "dbt",
+        env={**os.environ, "CAPEX_BUILD_DB": str(build), "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt")},
     )
     assert seeded.returncode == 0, seeded.stdout[-2000:] + seeded.stderr[-2000:]
     assert storage_number(build) == READABLE_STORAGE_NUMBER
@@ -115,10 +137,14 @@ def test_a_build_file_created_in_a_newer_format_is_published_in_64(tmp_path):
     build, published = tmp_path / "build" / "run.duckdb", tmp_path / "capex.duckdb"
     build.parent.mkdir()
     with duckdb.connect(str(build)) as con:
-        con.execute("create schema core; create table core.financials as select 'MSFT' as ticker, 64551000000.0 as capex_usd")
+        con.execute(
+            "create schema core; create table core.financials as select 'MSFT' as ticker, 64551000000.0 as capex_usd"
+        )
         con.execute("create schema bi; create view bi.financials as select * from core.financials")
     if storage_number(build) <= READABLE_STORAGE_NUMBER:
-        pytest.skip(f"this DuckDB ({duckdb.__version__}) writes storage {storage_number(build)} by default: nothing to convert")
+        pytest.skip(
+            f"this DuckDB ({duckdb.__version__}) writes storage {storage_number(build)} by default: nothing to convert"
+        )
     publish(build, published, {"fingerprint": "f", "run_id": "r", "code_fingerprint": "c"})
     assert storage_number(published) == READABLE_STORAGE_NUMBER and not build.exists()
     with duckdb.connect(str(published), read_only=True) as con:
@@ -128,6 +154,7 @@ def test_a_build_file_created_in_a_newer_format_is_published_in_64(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ clients
+
 
 @pytest.mark.slow
 def test_published_file_is_storage_64(warehouse):
@@ -139,8 +166,13 @@ def test_duckdb_cli_1_5_reads_the_published_file_read_only(warehouse):
     cli = duckdb_cli()
     assert run(cli, "--version").stdout.startswith("v1.5.")
     # The acceptance command, as an analyst types it.
-    shown = run(cli, "-readonly", warehouse, "-c",
-                "select capex_usd from core.financials where ticker='MSFT' and fiscal_year=2025 and fiscal_period='FY'")
+    shown = run(
+        cli,
+        "-readonly",
+        warehouse,
+        "-c",
+        "select capex_usd from core.financials where ticker='MSFT' and fiscal_year=2025 and fiscal_period='FY'",
+    )
     assert shown.returncode == 0 and "64551000000" in shown.stdout, shown.stderr
     rows = run(cli, "-readonly", "-csv", "-noheader", warehouse, "-c", f"{MSFT_FY2025}; {SPEND_RATIO}")
     assert rows.returncode == 0, rows.stderr
@@ -185,7 +217,7 @@ def test_node_duckdb_api_reads_the_published_file_read_only(warehouse):
     script.write_text(NODE_SCRIPT)
     done = run("node", script, warehouse, MSFT_FY2025, SPEND_RATIO)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.splitlines() == ['[["64551000000"]]', '[[2025,64551000000,0.22912850875324786]]']
+    assert done.stdout.splitlines() == ['[["64551000000"]]', "[[2025,64551000000,0.22912850875324786]]"]
 
 
 # ------------------------------------------------------------------------------ docs/bi.md recipes
@@ -221,15 +253,22 @@ def project_like(tmp_path_factory, refreshed_home) -> Path:
 @pytest.mark.parametrize("index", range(len(bi_recipes())))
 def test_bi_md_recipe_runs_as_written(index, project_like, refreshed_home):
     lang, code = bi_recipes()[index]
-    env = {**os.environ, "CAPEX_HOME": str(refreshed_home), "PATH": f"{project_like / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "CAPEX_HOME": str(refreshed_home),
+        "PATH": f"{project_like / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
     env.pop("VIRTUAL_ENV", None)
     if lang == "sh":
         done = run("bash", "-euo", "pipefail", "-c", code, cwd=project_like, env=env)
     elif lang == "python":
         # SQLAlchemy's recipe is for the project's environment (duckdb_engine ships with it); the plain one for
         # an analyst's own, with an older duckdb.
-        python = (PROJECT_ROOT / ".venv" / "bin" / "python" if "sqlalchemy" in code
-                  else python_client("duckdb-1.4-analyst", "duckdb==1.4.*", "polars", "pandas", "pyarrow", "pytz"))
+        python = (
+            PROJECT_ROOT / ".venv" / "bin" / "python"
+            if "sqlalchemy" in code
+            else python_client("duckdb-1.4-analyst", "duckdb==1.4.*", "polars", "pandas", "pyarrow", "pytz")
+        )
         done = run(python, "-c", code, cwd=project_like, env=env)
     else:
         folder = node_client()

@@ -61,7 +61,12 @@ def test_offline_refresh_publishes_msft_figures_from_companyfacts(home):
         ).fetchall()
     # Microsoft 10-K FY2025 (accession 0000950170-25-100235) and the earlier 10-Ks' cash-flow statements.
     assert [(y, c) for y, c, _ in rows] == [
-        (2021, 20_622_000_000), (2022, 23_886_000_000), (2023, 28_107_000_000), (2024, 44_477_000_000), (2025, 64_551_000_000)]
+        (2021, 20_622_000_000),
+        (2022, 23_886_000_000),
+        (2023, 28_107_000_000),
+        (2024, 44_477_000_000),
+        (2025, 64_551_000_000),
+    ]
     assert rows[-1][2] == 281_724_000_000
 
 
@@ -75,13 +80,19 @@ def test_nothing_new_returns_without_rebuilding(home):
 
 def start_reader(script: str, warehouse: Path, tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
     ready, release = tmp_path / f"{name}.ready", tmp_path / f"{name}.release"
-    reader = subprocess.Popen([sys.executable, "-c", script, str(warehouse), str(ready), str(release)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", script, str(warehouse), str(ready), str(release)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for _ in range(600):
         if ready.exists() or reader.poll() is not None:
             break
         time.sleep(0.05)
-    assert ready.exists(), f"{name} reader could not open the published warehouse: {reader.stderr.read() if reader.poll() is not None else 'timeout'}"
+    assert ready.exists(), (
+        f"{name} reader could not open the published warehouse: {reader.stderr.read() if reader.poll() is not None else 'timeout'}"
+    )
     return reader, release
 
 
@@ -120,7 +131,6 @@ def test_truncated_companyfacts_import_is_refused_and_stores_nothing(home, tmp_p
 def test_query_is_read_only(home):
     result = capex(home, "query", "create table core.evil as select 1")
     assert result.returncode != 0 and "read-only" in result.stderr.lower()
-
 
 
 def test_status_names_each_asset_with_rows_and_checks(home):

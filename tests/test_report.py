@@ -92,7 +92,7 @@ def test_capex_chart_totals_per_calendar_year_equal_the_cohorts_capex_in_the_war
     whole = {(t, int(y)): v for t, y, v in rows if v is not None}
     partial = {(t, int(y)) for t, y, v in rows if v is None}
     expected: dict[int, float] = {}
-    for (ticker, year), value in whole.items():
+    for (_ticker, year), value in whole.items():
         if year in drawn:
             expected[year] = expected.get(year, 0.0) + value / 1e9
     assert drawn and drawn.keys() == expected.keys()
@@ -102,7 +102,7 @@ def test_capex_chart_totals_per_calendar_year_equal_the_cohorts_capex_in_the_war
         not company_years & partial
     )  # a company-year with fewer than four quarters is left out, never drawn as part
     assert company_years == {k for k in whole if k[1] in drawn}
-    # Calendar 2024 is the year the issue saw broken ($145B shown for about $228B): Microsoft's four calendar
+    # Calendar 2024 is the year an earlier report drew wrong ($145B shown for about $228B): Microsoft's four calendar
     # quarters plus the December-year 10-Ks of Alphabet, Amazon and Meta, IBM's gap no longer resetting the stack.
     assert drawn[2024] == pytest.approx(228.3, abs=0.05)
     # Microsoft's calendar 2025 is its FY2025 Q3–Q4 and FY2026 Q1–Q2 (10-Qs and 10-K): 83,094 $M, drawn as such.

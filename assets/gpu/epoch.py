@@ -11,18 +11,16 @@ precision)" column is the much lower vector rate on NVIDIA parts and is kept apa
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import zipfile
-import zlib
 from datetime import date
 
 import polars as pl
 
 from assets.gpu.names import canonical_gpu
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import Parsed, rejects_frame
+from pipelines.parsed import Parsed, gunzipped, rejects_frame
 
 SOURCE = "Epoch AI, Machine Learning Hardware (CC BY 4.0)"
 NAME = "Hardware name"
@@ -57,11 +55,7 @@ def parse_epoch_hardware(raw: bytes, origin: str, *, gpu_models: pl.DataFrame) -
     """The hardware CSV -> `core.gpu_hardware`: one row per chip, with the canonical GPU name where
     the seed knows the chip (NULL for TPUs, NPUs and the like). A non-empty cell that is not a date
     or number is held out with its row."""
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise SourceFormatError(origin, f"gzip body is cut off or corrupt ({e})") from e
+    raw = gunzipped(raw, origin)
     if raw[:4] == b"PK\x03\x04":
         raw = _csv_from_zip(raw, origin)
     try:

@@ -107,7 +107,8 @@ def _usable(prices: Frame) -> pl.LazyFrame:
     lazy = prices.lazy()
     present = lazy.collect_schema().names()
     lazy = lazy.with_columns(
-        pl.lit(None, dtype).alias(c) for c, dtype in (("comparable", pl.Boolean), ("offer_id", pl.String))
+        pl.lit(None, dtype).alias(c)
+        for c, dtype in (("comparable", pl.Boolean), ("offer_id", pl.String))
         if c not in present
     )
     return flag_placeholders(
@@ -143,7 +144,12 @@ def gpu_provider_prices(prices: Frame) -> pl.DataFrame:
             *_quantiles(price),
             price.min().alias("min_usd_per_gpu_hour"),
             price.max().alias("max_usd_per_gpu_hour"),
-            pl.col("gpu_model").filter(~pl.col("placeholder")).unique().sort().str.join(",").alias("gpu_models"),
+            pl.col("gpu_model")
+            .filter(~pl.col("placeholder"))
+            .unique()
+            .sort()
+            .str.join(",")
+            .alias("gpu_models"),
             pl.col("placeholder").sum().cast(pl.Int64).alias("placeholder_offers"),
         )
         .filter(pl.col("offers") > 0)
@@ -206,14 +212,14 @@ def gpu_price_index(prices: Frame) -> pl.DataFrame:
             index_usd_per_gpu_hour=pl.col("median_usd_per_gpu_hour").first().over(*SERIES, "link")
             * pl.when(pl.col("index_rebased"))
             .then(1.0)
-            .otherwise(pl.col("panel_median_usd_per_gpu_hour") / pl.col("previous_panel_median_usd_per_gpu_hour"))
+            .otherwise(
+                pl.col("panel_median_usd_per_gpu_hour") / pl.col("previous_panel_median_usd_per_gpu_hour")
+            )
             .cum_prod()
             .over(*SERIES, "link")
         )
     )
-    return (
-        chained.sort("observed_on", *SERIES).collect().cast(INDEX_SCHEMA).select(list(INDEX_SCHEMA))
-    )
+    return chained.sort("observed_on", *SERIES).collect().cast(INDEX_SCHEMA).select(list(INDEX_SCHEMA))
 
 
 def hardware_by_model(hardware: Frame) -> pl.LazyFrame:
@@ -239,9 +245,7 @@ def hardware_by_model(hardware: Frame) -> pl.LazyFrame:
     )
 
 
-def gpu_price_performance(
-    prices: Frame, hardware: Frame
-) -> pl.DataFrame:
+def gpu_price_performance(prices: Frame, hardware: Frame) -> pl.DataFrame:
     """Per (observed_on, gpu_family, gpu_model, pricing): the median $/GPU-hour and what a dense
     FP16/BF16 PFLOP/s of that chip costs per hour, where Epoch gives the chip's tensor rate.
 

@@ -45,7 +45,7 @@ def read_gpu_models(path: Path = GPU_MODELS_SEED) -> pl.DataFrame:
         except pl.exceptions.ComputeError as e:
             raise SourceFormatError(
                 f"{path.name} line {i}", f"pattern {pattern!r} is not a regular expression: {e}"
-            )
+            ) from e
     return seed
 
 

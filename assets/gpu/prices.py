@@ -8,10 +8,8 @@ out with a message naming provider, SKU and field, and the rest loads.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
-import zlib
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -19,7 +17,7 @@ import polars as pl
 
 from assets.gpu.names import canonical_gpu
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import REJECT_SCHEMA, Parsed
+from pipelines.parsed import REJECT_SCHEMA, Parsed, gunzipped
 
 # core.gpu_prices. The first nine columns are the contract; the rest keep traceability and the
 # provider's own detail.
@@ -61,11 +59,7 @@ OFFER_KEY = ["provider", "observed_on", "offer_id"]
 
 def load_json(raw: bytes, origin: str):
     """A JSON body, gunzipped when it is gzip. Truncation and foreign content raise SourceFormatError."""
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise SourceFormatError(origin, f"gzip body is cut off or corrupt ({e})") from e
+    raw = gunzipped(raw, origin)
     if not raw.strip():
         raise SourceFormatError(origin, "empty body")
     try:
@@ -102,9 +96,15 @@ def as_number(value) -> float | None:
 def candidates_frame(rows: list[dict]) -> pl.DataFrame:
     try:
         return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, strict=False)
-    except (pl.exceptions.PolarsError, TypeError, ValueError) as e:  # a list or object where text was expected
+    except (
+        pl.exceptions.PolarsError,
+        TypeError,
+        ValueError,
+    ) as e:  # a list or object where text was expected
         origin = rows[0].get("origin") or "GPU price reply"
-        raise SourceFormatError(origin, f"a field holds a value of the wrong type ({str(e).splitlines()[0]})") from e
+        raise SourceFormatError(
+            origin, f"a field holds a value of the wrong type ({str(e).splitlines()[0]})"
+        ) from e
 
 
 def finish_prices(

@@ -10,23 +10,17 @@ average price, which is the closest this series comes to "an observed price".
 
 from __future__ import annotations
 
-import gzip
 import json
-import zlib
 
 import polars as pl
 
 from assets.gpu.prices import as_date, as_number, candidates_frame, finish_prices
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import Parsed, rejects_frame
+from pipelines.parsed import Parsed, gunzipped, rejects_frame
 
 
 def _lines(raw: bytes, origin: str) -> list[bytes]:
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise SourceFormatError(origin, f"gzip body is cut off or corrupt ({e})") from e
+    raw = gunzipped(raw, origin)
     lines = raw.splitlines()
     if not any(line.strip() for line in lines):
         raise SourceFormatError(origin, "empty body")
@@ -48,7 +42,10 @@ def parse_primeintellect_series(raw: bytes, origin: str, *, gpu_models: pl.DataF
             continue
         try:
             snapshot = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:  # bytes that are not UTF-8 are not JSON either
+        except (
+            json.JSONDecodeError,
+            UnicodeDecodeError,
+        ) as e:  # bytes that are not UTF-8 are not JSON either
             reason = getattr(e, "msg", None) or e.reason
             if i == last:
                 raise SourceFormatError(

@@ -34,12 +34,14 @@ landing_layoffs = landing_asset(
 @dg.multi_asset(
     outs={
         "raw_layoff_events": dg.AssetOut(
-            key=["raw", "layoff_events"], kinds={"polars"},
+            key=["raw", "layoff_events"],
+            kinds={"polars"},
             description="Every row of every landed layoffs.fyi and WARN download, parsed to the common shape "
             "(an event appears once per download that carries it).",
         ),
         "raw_layoffs_rejects": dg.AssetOut(
-            key=["raw", "layoffs_rejects"], kinds={"polars"},
+            key=["raw", "layoffs_rejects"],
+            kinds={"polars"},
             description="Rows held out of the layoff bodies with origin, row, column and why (unparseable date "
             "or count, ambiguous spreadsheet-mangled date, percentage outside 0-100%), and bodies refused whole.",
         ),
@@ -57,7 +59,9 @@ def layoffs_parsed(context: dg.AssetExecutionContext, landing_layoffs: pl.DataFr
             f"layoffs-fyi {origin}: {count:,} dates a spreadsheet rewrote (mm-dd-yyyy mixed with m/d/yyyy) "
             "were repaired because the file's date order proves the reading; see date_note"
         )
-    context.log.info(f"layoffs: {landing_layoffs.height} bodies, {rows.height:,} rows, {rejects.height} held out")
+    context.log.info(
+        f"layoffs: {landing_layoffs.height} bodies, {rows.height:,} rows, {rejects.height} held out"
+    )
     return rows, rejects
 
 
@@ -75,14 +79,16 @@ def read_company_seeds() -> tuple[pl.DataFrame, pl.DataFrame]:
 @dg.multi_asset(
     outs={
         "core_layoff_events": dg.AssetOut(
-            key=["core", "layoff_events"], kinds={"polars"},
+            key=["core", "layoff_events"],
+            kinds={"polars"},
             description="One row per layoff event or WARN notice across all downloads: the newest download of a "
             "report is the truth for what it lists (a revised head count or date replaces the older one under the "
             "same event_id); a notice a newer download no longer lists is kept with last_listed_as_of set; "
             "layoffs.fyi's own duplicate rows are merged (source_duplicates). Ticker set for tracked companies.",
         ),
         "core_layoff_event_versions": dg.AssetOut(
-            key=["core", "layoff_event_versions"], kinds={"polars"},
+            key=["core", "layoff_event_versions"],
+            kinds={"polars"},
             description="A notice's or event's history: one row per download that listed it (event_id, as_of, "
             "employees_affected, effective_date, origin).",
         ),
@@ -96,26 +102,34 @@ def core_layoff_events(context: dg.AssetExecutionContext, raw_layoff_events: pl.
     events = match_companies(deduplicated, aliases, companies)
     report = match_rate(events)
     merged = int(events.filter(pl.col("source") == "layoffs_fyi")["source_duplicates"].sum() or 0)
-    delisted = events.filter(pl.col("last_listed_as_of").is_not_null()).group_by("source").len().sort("source")
+    delisted = (
+        events.filter(pl.col("last_listed_as_of").is_not_null()).group_by("source").len().sort("source")
+    )
     context.log.info(
         f"core.layoff_events: {report['events']:,} events from {raw_layoff_events.height:,} rows; "
         f"{report['matched']:,} matched to a ticker ({report['by_ticker']}); {merged} layoffs.fyi source "
         f"duplicates merged; no longer listed: {dict(delisted.iter_rows())}"
     )
-    context.add_output_metadata({
-        "events": report["events"],
-        "matched": report["matched"],
-        "layoffs_fyi_duplicates_merged": merged,
-        "match_rate_by_source": dg.MetadataValue.json(report["by_source"]),
-        "unmatched_brand_names": dg.MetadataValue.json(report["unmatched_brand_names"]),
-    }, output_name="core_layoff_events")
+    context.add_output_metadata(
+        {
+            "events": report["events"],
+            "matched": report["matched"],
+            "layoffs_fyi_duplicates_merged": merged,
+            "match_rate_by_source": dg.MetadataValue.json(report["by_source"]),
+            "unmatched_brand_names": dg.MetadataValue.json(report["unmatched_brand_names"]),
+        },
+        output_name="core_layoff_events",
+    )
     return events, versions
 
 
 def layoff_events_expectations(frame: pl.DataFrame) -> list[tuple[str, dict]]:
     tracked = read_company_seeds()[1]["ticker"].to_list()
     return [
-        *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("event_id", "source", "company", "event_date")],
+        *[
+            ("expect_column_values_to_not_be_null", {"column": c})
+            for c in ("event_id", "source", "company", "event_date")
+        ],
         ("expect_column_values_to_be_unique", {"column": "event_id"}),
         ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
         ("expect_column_values_to_be_between", {"column": "versions", "min_value": 1}),
@@ -135,7 +149,10 @@ layoff_events_valid = table_check(
 layoff_events_rows = row_count_check(["core", "layoff_events"])
 
 LAYOFF_EVENT_VERSIONS_EXPECTATIONS = [
-    *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("event_id", "source", "as_of", "origin")],
+    *[
+        ("expect_column_values_to_not_be_null", {"column": c})
+        for c in ("event_id", "source", "as_of", "origin")
+    ],
     ("expect_compound_columns_to_be_unique", {"column_list": ["event_id", "origin", "row_number"]}),
     ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
     ("expect_column_values_to_be_between", {"column": "employees_affected", "min_value": 0}),
@@ -163,11 +180,16 @@ def core_layoff_coverage(raw_layoff_events: pl.DataFrame) -> pl.DataFrame:
 
 
 LAYOFF_COVERAGE_EXPECTATIONS = [
-    *[("expect_column_values_to_not_be_null", {"column": c}) for c in ("source", "first_date", "last_date", "downloads")],
+    *[
+        ("expect_column_values_to_not_be_null", {"column": c})
+        for c in ("source", "first_date", "last_date", "downloads")
+    ],
     ("expect_column_values_to_be_in_set", {"column": "source", "value_set": list(SOURCES)}),
     ("expect_compound_columns_to_be_unique", {"column_list": ["source", "first_date"]}),
-    ("expect_column_pair_values_a_to_be_greater_than_b",
-     {"column_A": "last_date", "column_B": "first_date", "or_equal": True}),
+    (
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        {"column_A": "last_date", "column_B": "first_date", "or_equal": True},
+    ),
 ]
 layoff_coverage_valid = table_check(
     ["core", "layoff_coverage"],

@@ -25,8 +25,26 @@ from pipelines.errors import SourceFormatError
 # Legal-form words: the legal name ends at the first of them ("Twitch Interactive, Inc. SFO19
 # Facility" -> "twitch interactive"). "Company" is not one: "Meta Company" must not become "meta".
 LEGAL_SUFFIXES = {
-    "inc", "incorporated", "llc", "l l c", "corp", "corporation", "co", "ltd", "limited", "lp", "l p",
-    "llp", "plc", "pllc", "gmbh", "ag", "sa", "bv", "nv", "services",
+    "inc",
+    "incorporated",
+    "llc",
+    "l l c",
+    "corp",
+    "corporation",
+    "co",
+    "ltd",
+    "limited",
+    "lp",
+    "l p",
+    "llp",
+    "plc",
+    "pllc",
+    "gmbh",
+    "ag",
+    "sa",
+    "bv",
+    "nv",
+    "services",
 }
 # Words that end the employer's name: a trade name after "dba", the client site after "at".
 NAME_ENDS = re.compile(r"\s(?:d/b/a|dba|doing business as|at)\s.*$")
@@ -47,7 +65,9 @@ def normalize_company(name: str | None) -> str | None:
         return None
     text = " " + html.unescape(name).replace("\n", " ") + " "
     text = re.sub(r"\s+", " ", text)
-    text = NAME_ENDS.sub(" ", text.replace(" D/B/A ", " dba ").replace(" DBA ", " dba ").replace(" AT ", " at "))
+    text = NAME_ENDS.sub(
+        " ", text.replace(" D/B/A ", " dba ").replace(" DBA ", " dba ").replace(" AT ", " at ")
+    )
     text = re.sub(r"\([^)]*\)?", " ", text).split(")")[0]
     text = re.split(r"\s*[-\u2013\u2014]\s*", text.strip(), maxsplit=1)[0]
     tokens = re.findall(r"[^\W_]+|&", text.replace(".", " ").replace("'", ""))
@@ -77,20 +97,32 @@ def match_companies(events: pl.DataFrame, aliases: pl.DataFrame, companies: pl.D
             aliases.select(
                 alias=pl.col("alias"),
                 ticker=pl.col("ticker").str.strip_chars(),
-                valid_from=(pl.col("valid_from").cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-                            if "valid_from" in aliases.columns else pl.lit(None, pl.Date)),
+                valid_from=(
+                    pl.col("valid_from")
+                    .cast(pl.String)
+                    .str.strip_chars()
+                    .str.to_date("%Y-%m-%d", strict=False)
+                    if "valid_from" in aliases.columns
+                    else pl.lit(None, pl.Date)
+                ),
             ),
-            companies.select(alias=pl.col("name"), ticker=pl.col("ticker").str.strip_chars(),
-                             valid_from=pl.lit(None, pl.Date)),
+            companies.select(
+                alias=pl.col("name"),
+                ticker=pl.col("ticker").str.strip_chars(),
+                valid_from=pl.lit(None, pl.Date),
+            ),
         ],
         how="vertical_relaxed",
     )
-    table = table.with_columns(key=pl.col("alias").map_elements(normalize_company, return_dtype=pl.String)).filter(
-        pl.col("ticker").is_in(tracked) & pl.col("key").is_not_null()
-    )
+    table = table.with_columns(
+        key=pl.col("alias").map_elements(normalize_company, return_dtype=pl.String)
+    ).filter(pl.col("ticker").is_in(tracked) & pl.col("key").is_not_null())
     ambiguous = table.group_by("key").agg(pl.col("ticker").n_unique().alias("n")).filter(pl.col("n") > 1)
     if ambiguous.height:
-        raise SourceFormatError("company_aliases.csv", f"aliases naming two tickers after normalization: {ambiguous['key'].to_list()}")
+        raise SourceFormatError(
+            "company_aliases.csv",
+            f"aliases naming two tickers after normalization: {ambiguous['key'].to_list()}",
+        )
     table = table.group_by("key").agg(pl.col("ticker").first(), pl.col("valid_from").min())
 
     names = events.select(pl.col("company").unique()).with_columns(
@@ -98,7 +130,9 @@ def match_companies(events: pl.DataFrame, aliases: pl.DataFrame, companies: pl.D
     )
     keyed = events.drop("ticker", strict=False).with_row_index("_row").join(names, on="company", how="left")
     matched = keyed.join(table, on="key", how="left").with_columns(
-        ticker=pl.when(pl.col("valid_from").is_null() | (pl.col("event_date") >= pl.col("valid_from"))).then("ticker")
+        ticker=pl.when(pl.col("valid_from").is_null() | (pl.col("event_date") >= pl.col("valid_from"))).then(
+            "ticker"
+        )
     )
     columns = events.columns if "ticker" in events.columns else [*events.columns, "ticker"]
     return matched.sort("_row").select(columns)
@@ -118,7 +152,10 @@ def match_rate(events: pl.DataFrame) -> dict:
     brands = r"(?i)\b(google|alphabet|amazon|aws|meta platforms|facebook|microsoft|oracle|nvidia|amd|broadcom|apple inc|tesla|ibm|coreweave)\b"
     near_misses = (
         events.filter(pl.col("ticker").is_null() & pl.col("company").str.contains(brands))
-        .group_by("company").len().sort("len", "company", descending=[True, False]).head(25)
+        .group_by("company")
+        .len()
+        .sort("len", "company", descending=[True, False])
+        .head(25)
     )
     total = events.height
     matched = int(events["ticker"].is_not_null().sum()) if total else 0
@@ -126,8 +163,10 @@ def match_rate(events: pl.DataFrame) -> dict:
         "events": total,
         "matched": matched,
         "rate": matched / total if total else 0.0,
-        "by_source": {r["source"]: {"events": r["events"], "matched": r["matched"], "rate": r["rate"]}
-                      for r in by_source.iter_rows(named=True)},
+        "by_source": {
+            r["source"]: {"events": r["events"], "matched": r["matched"], "rate": r["rate"]}
+            for r in by_source.iter_rows(named=True)
+        },
         "by_ticker": dict(by_ticker.iter_rows()),
         "unmatched_brand_names": dict(near_misses.iter_rows()),
     }

@@ -37,7 +37,12 @@ def layoff_coverage(versions: pl.DataFrame) -> pl.DataFrame:
         .sort("source", "start", "end")
         # a window starting more than a day after every earlier one ended opens a new stretch
         .with_columns(_reach=pl.col("end").cum_max().shift(1).over("source"))
-        .with_columns(_stretch=(pl.col("start") > pl.col("_reach") + pl.duration(days=1)).fill_null(False).cum_sum().over("source"))
+        .with_columns(
+            _stretch=(pl.col("start") > pl.col("_reach") + pl.duration(days=1))
+            .fill_null(False)
+            .cum_sum()
+            .over("source")
+        )
     )
     return (
         windows.group_by("source", "_stretch")

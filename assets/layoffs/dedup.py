@@ -83,13 +83,24 @@ def event_history(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         frame, history = supersede_warn(warn, _download_key(warn), order)
         parts.append(frame.with_columns(source_duplicates=pl.lit(0, pl.UInt32)))
         listings.append(history)
-    extra = {"versions": pl.UInt32, "first_listed_as_of": pl.Date, "last_listed_as_of": pl.Date, "source_duplicates": pl.UInt32}
+    extra = {
+        "versions": pl.UInt32,
+        "first_listed_as_of": pl.Date,
+        "last_listed_as_of": pl.Date,
+        "source_duplicates": pl.UInt32,
+    }
     if not parts:
-        return events.with_columns(pl.lit(None, t).alias(c) for c, t in extra.items()).clear(), pl.DataFrame(schema=VERSION_SCHEMA)
+        return events.with_columns(pl.lit(None, t).alias(c) for c, t in extra.items()).clear(), pl.DataFrame(
+            schema=VERSION_SCHEMA
+        )
     columns = [*events.columns, *extra]
-    merged = pl.concat([p.select(pl.col(c).cast(extra.get(c, events.schema.get(c))) for c in columns) for p in parts])
+    merged = pl.concat(
+        [p.select(pl.col(c).cast(extra.get(c, events.schema.get(c))) for c in columns) for p in parts]
+    )
     history = pl.concat([h.select(pl.col(c).cast(t) for c, t in VERSION_SCHEMA.items()) for h in listings])
-    return merged.sort("source", "event_date", "company", "event_id"), history.sort("event_id", "as_of", "origin", "row_number")
+    return merged.sort("source", "event_date", "company", "event_id"), history.sort(
+        "event_id", "as_of", "origin", "row_number"
+    )
 
 
 def _download_key(versions: pl.DataFrame) -> str:
@@ -100,11 +111,17 @@ def _merge_source_duplicates(download: pl.DataFrame) -> pl.DataFrame:
     """One export's rows that are the same layoff -> one row (see the module docstring)."""
     same = ["_company", "source_url", "event_date", "location_key"]
     keyed = download.sort("date_added", "row_number", nulls_last=True).with_columns(
-        _key=pl.when(pl.col("source_url").is_not_null()).then(pl.struct(same)).otherwise(pl.struct(_row="row_number"))
+        _key=pl.when(pl.col("source_url").is_not_null())
+        .then(pl.struct(same))
+        .otherwise(pl.struct(_row="row_number"))
     )
     kept = keyed.group_by("_key", maintain_order=True).agg(
         *(pl.col(c).first() for c in ("row_number", "event_id", "date_added")),
-        *(pl.col(c).drop_nulls().first() for c in keyed.columns if c not in ("_key", "row_number", "event_id", "date_added")),
+        *(
+            pl.col(c).drop_nulls().first()
+            for c in keyed.columns
+            if c not in ("_key", "row_number", "event_id", "date_added")
+        ),
         source_duplicates=(pl.len() - 1).cast(pl.UInt32),
     )
     return kept.drop("_key").select(*download.columns, "source_duplicates").sort("row_number")
@@ -133,9 +150,16 @@ def _link_layoffs_fyi(versions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         carried = current.filter(pl.col("event_id").is_in(linked["event_id"].implode()))
         update = (
             download.join(linked.rename({"event_id": "_linked"}), on="row_number", how="left")
-            .join(carried.select(
-                _linked="event_id", _seen="versions", _first="first_listed_as_of", _dups="source_duplicates"
-            ), on="_linked", how="left")
+            .join(
+                carried.select(
+                    _linked="event_id",
+                    _seen="versions",
+                    _first="first_listed_as_of",
+                    _dups="source_duplicates",
+                ),
+                on="_linked",
+                how="left",
+            )
             .with_columns(
                 event_id=pl.coalesce("_linked", "event_id"),
                 versions=(pl.col("_seen").fill_null(0) + 1).cast(pl.UInt32),
@@ -148,8 +172,11 @@ def _link_layoffs_fyi(versions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         first, last = download["event_date"].min(), download["event_date"].max()
         dropped = current.filter(~pl.col("event_id").is_in(linked["event_id"].implode())).with_columns(
             # not in an export whose window holds its date: the tracker no longer lists it
-            last_listed_as_of=pl.when(pl.col("event_date").is_between(first, last) & pl.col("last_listed_as_of").is_null())
-            .then(pl.col("as_of")).otherwise(pl.col("last_listed_as_of"))
+            last_listed_as_of=pl.when(
+                pl.col("event_date").is_between(first, last) & pl.col("last_listed_as_of").is_null()
+            )
+            .then(pl.col("as_of"))
+            .otherwise(pl.col("last_listed_as_of"))
         )
         current = pl.concat([dropped, update])
         history.append(update)

@@ -11,17 +11,15 @@ naming file, row and column while the rest loads).
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import html
 import re
-import zlib
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import rejects_frame
+from pipelines.parsed import gunzipped, rejects_frame
 
 SOURCES = ("layoffs_fyi", "warn_ca", "warn_ny", "warn_wa", "warn_tx")
 
@@ -85,16 +83,6 @@ def stable_id(source: str, *parts: object) -> str:
     return f"{source}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
 
 
-def plain_body(raw: bytes, origin: str) -> bytes:
-    """The body itself, ungzipped when it is a .gz (an imported `layoffs.csv.gz`)."""
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
-        raise SourceFormatError(origin, f"truncated or corrupt gzip ({e})") from e
-
-
 def read_csv_body(raw: bytes, origin: str, what: str) -> pl.DataFrame:
     """A CSV body as strings (BOM, gzip and ragged rows tolerated), refusing a truncated one.
 
@@ -102,7 +90,7 @@ def read_csv_body(raw: bytes, origin: str, what: str) -> pl.DataFrame:
     row: a body that does not end with a newline and whose last line has fewer fields than the
     header names is refused. (Every real export ends with a newline.)
     """
-    raw = plain_body(raw, origin)
+    raw = gunzipped(raw, origin)
     if not raw.strip():
         raise SourceFormatError(origin, f"empty body, not a {what}")
     try:
@@ -164,7 +152,9 @@ def select_fields(
         row_number=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
         record=pl.struct(pl.all().cast(pl.String)).struct.json_encode(),
     ).with_columns(pl.lit(None, pl.String).alias(name) for name in fields if name not in chosen)
-    headers = {name: " ".join(chosen.get(name, fields[name][0]).replace("\ufeff", "").split()) for name in fields}
+    headers = {
+        name: " ".join(chosen.get(name, fields[name][0]).replace("\ufeff", "").split()) for name in fields
+    }
     return selected, headers
 
 
@@ -172,7 +162,9 @@ def select_fields(
 class Conversion:
     """How to read the string fields of one format."""
 
-    dates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> strptime formats, tried in order
+    dates: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # field -> strptime formats, tried in order
     counts: tuple[str, ...] = ()
     required: tuple[str, ...] = ("company", "event_date")  # a row without these is held out
 
@@ -198,35 +190,47 @@ def typed_events(
     for name, formats in conversion.dates.items():
         parsed = pl.coalesce(pl.col(name).str.strptime(pl.Date, f, strict=False) for f in formats)
         problem = pl.when(pl.col(name).is_not_null() & parsed.is_null()).then(
-            pl.format("unparseable date '{}'", pl.col(name)))
+            pl.format("unparseable date '{}'", pl.col(name))
+        )
         conversions.append((name, parsed, problem))
     for name in conversion.counts:
         ok = pl.col(name).str.contains(COUNT_RE)
         # strict=False: a count beyond Int64 becomes NULL and is held out below instead of failing the body.
-        count = pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        count = (
+            pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        )
         problem = pl.when(pl.col(name).is_not_null() & (~ok | count.is_null())).then(
-            pl.format("unparseable count '{}' (expected a whole number)", pl.col(name)))
+            pl.format("unparseable count '{}' (expected a whole number)", pl.col(name))
+        )
         conversions.append((name, pl.when(ok).then(count), problem))
     for name in conversion.required:
         conversions.append(
-            (name, pl.col(name), pl.when(pl.col(name).is_null()).then(pl.lit(f"missing {headers.get(name, name)}")))
+            (
+                name,
+                pl.col(name),
+                pl.when(pl.col(name).is_null()).then(pl.lit(f"missing {headers.get(name, name)}")),
+            )
         )
 
     problems = [f"_problem_{i}" for i in range(len(conversions))]
     flagged = frame.with_columns(problem.alias(p) for (_, _, problem), p in zip(conversions, problems))
-    rejects = pl.concat(
-        [
-            flagged.filter(pl.col(p).is_not_null()).select(
-                origin=pl.lit(origin, pl.String),
-                row_number=pl.col("row_number").cast(pl.Int64),
-                field=pl.lit(headers.get(name, name), pl.String),
-                problem=pl.col(p).cast(pl.String),
-                record=pl.col("record"),
-            )
-            for (name, _, _), p in zip(conversions, problems)
-        ]
-        or [rejects_frame([])]
-    ).unique(["row_number", "field"], keep="first", maintain_order=True).sort("row_number", "field")
+    rejects = (
+        pl.concat(
+            [
+                flagged.filter(pl.col(p).is_not_null()).select(
+                    origin=pl.lit(origin, pl.String),
+                    row_number=pl.col("row_number").cast(pl.Int64),
+                    field=pl.lit(headers.get(name, name), pl.String),
+                    problem=pl.col(p).cast(pl.String),
+                    record=pl.col("record"),
+                )
+                for (name, _, _), p in zip(conversions, problems)
+            ]
+            or [rejects_frame([])]
+        )
+        .unique(["row_number", "field"], keep="first", maintain_order=True)
+        .sort("row_number", "field")
+    )
     ok = pl.all_horizontal(pl.col(p).is_null() for p in problems) if problems else pl.lit(True)
     values: dict[str, pl.Expr] = {}
     for name, value, _ in conversions:
@@ -237,10 +241,14 @@ def typed_events(
 
 def event_rows(rows: pl.DataFrame, source: str, origin: str) -> pl.DataFrame:
     """Fill in the common shape: every EVENT_SCHEMA column, in order, NULL where the format has none."""
-    missing = [pl.lit(None, dtype).alias(name) for name, dtype in EVENT_SCHEMA.items() if name not in rows.columns]
+    missing = [
+        pl.lit(None, dtype).alias(name) for name, dtype in EVENT_SCHEMA.items() if name not in rows.columns
+    ]
     return (
         rows.with_columns(missing)
-        .with_columns(source=pl.lit(source), origin=pl.lit(origin), company=pl.col("company").str.strip_chars())
+        .with_columns(
+            source=pl.lit(source), origin=pl.lit(origin), company=pl.col("company").str.strip_chars()
+        )
         .select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
     )
 

@@ -27,7 +27,14 @@ from datetime import date
 
 import polars as pl
 
-from assets.layoffs.events import Conversion, event_rows, read_csv_body, select_fields, typed_events, with_event_ids
+from assets.layoffs.events import (
+    Conversion,
+    event_rows,
+    read_csv_body,
+    select_fields,
+    typed_events,
+    with_event_ids,
+)
 from pipelines.parsed import Parsed
 
 SOURCE = "layoffs_fyi"
@@ -48,7 +55,10 @@ FIELDS = {
 REQUIRED = ("company", "event_date", "employees_affected")
 
 ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]*Z?)?$")
-FORMS = {"m/d/yyyy": re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "mm-dd-yyyy": re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")}
+FORMS = {
+    "m/d/yyyy": re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"),
+    "mm-dd-yyyy": re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$"),
+}
 
 
 def parse_layoffs_fyi(raw: bytes, origin: str) -> Parsed:
@@ -61,16 +71,15 @@ def parse_layoffs_fyi(raw: bytes, origin: str) -> Parsed:
     for name in ("event_date", "date_added"):
         dates, note, problem = read_dates(fields.get_column(name).to_list(), proven, headers[name])
         fields = fields.with_columns(
-            pl.Series(f"_{name}", dates, pl.Date), pl.Series(f"_{name}_note", note, pl.String),
+            pl.Series(f"_{name}", dates, pl.Date),
+            pl.Series(f"_{name}_note", note, pl.String),
             pl.Series(f"_{name}_problem", problem, pl.String),
         )
         extra.append((name, pl.col(f"_{name}"), pl.col(f"_{name}_problem")))
         notes.append(pl.col(f"_{name}_note"))
     extra.append(("percentage", *_percentage(pl.col("percentage"))))
     extra.append(("funds_raised_usd", *_millions(pl.col("funds_raised_usd"))))
-    rows, rejects = typed_events(
-        fields, origin, headers, Conversion(counts=("employees_affected",)), extra
-    )
+    rows, rejects = typed_events(fields, origin, headers, Conversion(counts=("employees_affected",)), extra)
     rows = rows.with_columns(date_note=pl.concat_str(notes, separator="; ", ignore_nulls=True)).with_columns(
         date_note=pl.when(pl.col("date_note") != "").then("date_note")
     )
@@ -92,9 +101,12 @@ def _percentage(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .otherwise(value.cast(pl.Float64, strict=False))
     )
     problem = (
-        pl.when(value.is_null()).then(None)
-        .when(number.is_null()).then(pl.format("unparseable percentage '{}'", value))
-        .when((number < 0) | (number > 1)).then(pl.format("percentage '{}' outside 0-100%", value))
+        pl.when(value.is_null())
+        .then(None)
+        .when(number.is_null())
+        .then(pl.format("unparseable percentage '{}'", value))
+        .when((number < 0) | (number > 1))
+        .then(pl.format("percentage '{}' outside 0-100%", value))
     )
     return number, problem
 
@@ -206,7 +218,11 @@ def _prove_by_order(parsed: list, form: str, readings: dict[str, str | None]) ->
         for p in parsed:
             if isinstance(p, tuple):
                 f, a, b, y = p
-                p = None if trial.get(f) is None else (_date(y, a, b) if trial[f] == "month-day" else _date(y, b, a))
+                p = (
+                    None
+                    if trial.get(f) is None
+                    else (_date(y, a, b) if trial[f] == "month-day" else _date(y, b, a))
+                )
             if p is not None:
                 column.append(p)
         ascending = all(x <= y for x, y in zip(column, column[1:]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup
@@ -26,9 +26,13 @@ from bs4 import BeautifulSoup
 from pipelines.errors import CapexError, FetchError
 
 LAYOFFS_FYI_URL_ENV = "CAPEX_LAYOFFS_FYI_URL"
-LAYOFFS_FYI_MIRROR = "https://raw.githubusercontent.com/frankwang0909/tech-layoff-tracker/HEAD/data/raw/layoffs_raw.csv"
+LAYOFFS_FYI_MIRROR = (
+    "https://raw.githubusercontent.com/frankwang0909/tech-layoff-tracker/HEAD/data/raw/layoffs_raw.csv"
+)
 CA_WORKBOOK_URL = "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn_report1.xlsx"
-NY_TABLEAU_CSV_URL = "https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv?:showVizHome=no"
+NY_TABLEAU_CSV_URL = (
+    "https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv?:showVizHome=no"
+)
 WA_SEARCH_URL = "https://fortress.wa.gov/esd/file/warn/Public/SearchWARN.aspx"
 TX_SOCRATA_URL = "https://data.texas.gov/resource/8w53-c4f6.json"
 TX_PAGE_SIZE = 50_000  # SODA 2.0's largest $limit: the whole dataset (~10k notices) in one page

@@ -41,7 +41,9 @@ REVISED_NOTICE_DATE_DAYS = 7
 UNKNOWN_SITE_SCORE = 8  # neither agrees nor disagrees: ranks below a known same site, above a different one
 
 
-def supersede_warn(versions: pl.DataFrame, download: str, order: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def supersede_warn(
+    versions: pl.DataFrame, download: str, order: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every parsed WARN row of every download -> (one row per notice, every listing of it).
 
     The notice row adds `versions` (its listings), `first_listed_as_of`, `last_listed_as_of`.
@@ -91,8 +93,17 @@ def _same_site(suffix: str = "_new") -> pl.Expr:
 
 
 def _pair(older: pl.DataFrame, newer: pl.DataFrame, on: list[str]) -> pl.DataFrame:
-    columns = ["_company", "_name", "event_date", *(f"{s}_key" for s in SITE_FIELDS),
-               "employees_affected", "effective_date", "received_date", "notice_type", "report"]
+    columns = [
+        "_company",
+        "_name",
+        "event_date",
+        *(f"{s}_key" for s in SITE_FIELDS),
+        "employees_affected",
+        "effective_date",
+        "received_date",
+        "notice_type",
+        "report",
+    ]
     left = older.select("event_id", *columns)
     right = newer.select("_row", *columns)
     pairs = left.join(right, on=on, suffix="_new")
@@ -102,7 +113,11 @@ def _pair(older: pl.DataFrame, newer: pl.DataFrame, on: list[str]) -> pl.DataFra
     site = _same_site()
     return pairs.with_columns(
         same_site=site,
-        _score=pl.when(site).then(SCORE["same_site"]).when(site.is_null()).then(UNKNOWN_SITE_SCORE).otherwise(0)
+        _score=pl.when(site)
+        .then(SCORE["same_site"])
+        .when(site.is_null())
+        .then(UNKNOWN_SITE_SCORE)
+        .otherwise(0)
         + pl.sum_horizontal(same[c].cast(pl.Int32) * SCORE[c] for c in same),
         _same_count=same["employees_affected"],
     )
@@ -110,9 +125,11 @@ def _pair(older: pl.DataFrame, newer: pl.DataFrame, on: list[str]) -> pl.DataFra
 
 def _one_to_one(pairs: pl.DataFrame, used_events: set, used_rows: set) -> list[tuple[str, int]]:
     links = []
-    for event_id, row in pairs.sort(["_score", "_row", "event_id"], descending=[True, False, False]).select(
-        "event_id", "_row"
-    ).iter_rows():
+    for event_id, row in (
+        pairs.sort(["_score", "_row", "event_id"], descending=[True, False, False])
+        .select("event_id", "_row")
+        .iter_rows()
+    ):
         if event_id not in used_events and row not in used_rows:
             links.append((event_id, row))
             used_events.add(event_id)
@@ -133,47 +150,72 @@ def _links(current: pl.DataFrame, download: pl.DataFrame) -> list[tuple[str, int
         ["effective_date"],
     ).filter(
         pl.col("county_key").eq_missing(pl.col("county_key_new"))
-        & ((pl.col("event_date") - pl.col("event_date_new")).dt.total_days().abs() <= REVISED_NOTICE_DATE_DAYS)
-        & (pl.col("_name").str.starts_with(pl.col("_name_new")) | pl.col("_name_new").str.starts_with(pl.col("_name")))
+        & (
+            (pl.col("event_date") - pl.col("event_date_new")).dt.total_days().abs()
+            <= REVISED_NOTICE_DATE_DAYS
+        )
+        & (
+            pl.col("_name").str.starts_with(pl.col("_name_new"))
+            | pl.col("_name_new").str.starts_with(pl.col("_name"))
+        )
         & (pl.min_horizontal(pl.col("_name").str.len_chars(), pl.col("_name_new").str.len_chars()) >= 6)
     )
     return links + _one_to_one(respelled, used_events, used_rows)
 
 
 def _listing(rows: pl.DataFrame) -> pl.DataFrame:
-    return rows.select("event_id", "source", "report", "as_of", "employees_affected", "effective_date", "origin", "row_number")
+    return rows.select(
+        "event_id",
+        "source",
+        "report",
+        "as_of",
+        "employees_affected",
+        "effective_date",
+        "origin",
+        "row_number",
+    )
 
 
 def _supersede_report(part: pl.DataFrame, download: str) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     trace = {"origin", "row_number", "as_of", "observed_as_of", "landed_sha256"}
     descriptive = [c for c in part.columns if c not in trace and c != "event_id" and not c.startswith("_")]
     # the same body landed twice (imported again under another date) is one download
-    part = part.unique([download, "row_number"], keep="last", maintain_order=True).with_columns(_row=pl.col("row_number"))
+    part = part.unique([download, "row_number"], keep="last", maintain_order=True).with_columns(
+        _row=pl.col("row_number")
+    )
     current: pl.DataFrame | None = None
     history: list[pl.DataFrame] = []
     for rows in part.partition_by(download, maintain_order=True):
         rows = rows.with_columns(
-            versions=pl.lit(1, pl.UInt32), first_listed_as_of=pl.col("as_of"), last_listed_as_of=pl.lit(None, pl.Date)
+            versions=pl.lit(1, pl.UInt32),
+            first_listed_as_of=pl.col("as_of"),
+            last_listed_as_of=pl.lit(None, pl.Date),
         )
         if current is None:
             current = rows
             history.append(_listing(rows))
             continue
-        links = pl.DataFrame(_links(current, rows), schema={"_linked": pl.String, "_row": pl.Int64}, orient="row")
+        links = pl.DataFrame(
+            _links(current, rows), schema={"_linked": pl.String, "_row": pl.Int64}, orient="row"
+        )
         older = current.join(links, left_on="event_id", right_on="_linked", how="semi")
         update = (
             rows.join(links, on="_row", how="left")
-            .join(older.select(
-                pl.col("event_id").alias("_linked"),
-                pl.col("versions").alias("_seen"),
-                pl.col("first_listed_as_of").alias("_first"),
-                *(pl.col(c).alias(f"_old_{c}") for c in descriptive),
-            ), on="_linked", how="left")
+            .join(
+                older.select(
+                    pl.col("event_id").alias("_linked"),
+                    pl.col("versions").alias("_seen"),
+                    pl.col("first_listed_as_of").alias("_first"),
+                    *(pl.col(c).alias(f"_old_{c}") for c in descriptive),
+                ),
+                on="_linked",
+                how="left",
+            )
             .with_columns(
+                *(pl.coalesce(c, f"_old_{c}").alias(c) for c in descriptive),
                 event_id=pl.coalesce("_linked", "event_id"),
                 versions=(pl.col("_seen").fill_null(0) + 1).cast(pl.UInt32),
                 first_listed_as_of=pl.coalesce("_first", "first_listed_as_of"),
-                *(pl.coalesce(c, f"_old_{c}").alias(c) for c in descriptive),
             )
             .drop("_linked", "_seen", "_first", *(f"_old_{c}" for c in descriptive))
         )
@@ -181,8 +223,11 @@ def _supersede_report(part: pl.DataFrame, download: str) -> tuple[pl.DataFrame, 
         first, last = rows["_listed_on"].min(), rows["_listed_on"].max()
         dropped = current.join(links, left_on="event_id", right_on="_linked", how="anti").with_columns(
             # absent from a download that reaches its processed date: no longer listed
-            last_listed_as_of=pl.when(pl.col("_listed_on").is_between(first, last) & pl.col("last_listed_as_of").is_null())
-            .then(pl.col("as_of")).otherwise(pl.col("last_listed_as_of"))
+            last_listed_as_of=pl.when(
+                pl.col("_listed_on").is_between(first, last) & pl.col("last_listed_as_of").is_null()
+            )
+            .then(pl.col("as_of"))
+            .otherwise(pl.col("last_listed_as_of"))
         )
         current = pl.concat([dropped, update], how="vertical_relaxed")
         history.append(_listing(update))
@@ -208,14 +253,19 @@ def _link_reports(notices: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     merged, remaps = [], []
     for part in notices.partition_by("source", maintain_order=True):
         part = part.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64))
-        pairs = _pair(part.with_columns(event_id=pl.col("_row").cast(pl.String)), part, ["_company", "event_date"])
+        pairs = _pair(
+            part.with_columns(event_id=pl.col("_row").cast(pl.String)), part, ["_company", "event_date"]
+        )
         relisted = pl.col("report") < pl.col("report_new")
         # one report listing a notice twice, processed twice (North State Public Radio, 2025-09-30, in
         # the CSV's FY2025-26 rows: processed 09-30 and 10-09, same address, count and effective date)
         reprocessed = (
-            (pl.col("report") == pl.col("report_new")) & (pl.col("received_date") < pl.col("received_date_new"))
-            & pl.col("address_key").is_not_null() & pl.col("same_site").fill_null(False)
-            & pl.col("_same_count") & pl.col("effective_date").eq_missing(pl.col("effective_date_new"))
+            (pl.col("report") == pl.col("report_new"))
+            & (pl.col("received_date") < pl.col("received_date_new"))
+            & pl.col("address_key").is_not_null()
+            & pl.col("same_site").fill_null(False)
+            & pl.col("_same_count")
+            & pl.col("effective_date").eq_missing(pl.col("effective_date_new"))
         )
         pairs = pairs.filter((relisted & pl.col("same_site").fill_null(True)) | reprocessed)
         older_of = {row: int(older) for older, row in _one_to_one(pairs, set(), set())}
@@ -232,17 +282,26 @@ def _link_reports(notices: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             id_of[row] = unique_ids(pl.DataFrame({"event_id": [ids[row]]}), taken)["event_id"][0]
         ids = [id_of.get(r) for r in range(part.height)]
         part = part.with_columns(_event_row=pl.Series(final, dtype=pl.Int64))
-        remaps.append(part.select("source", "report", "event_id", final_id=pl.col("_event_row").map_elements(
-            lambda r: ids[r], return_dtype=pl.String)))
+        remaps.append(
+            part.select(
+                "source",
+                "report",
+                "event_id",
+                final_id=pl.col("_event_row").map_elements(lambda r, ids=ids: ids[r], return_dtype=pl.String),
+            )
+        )
         seen = part.group_by("_event_row").agg(
             pl.col("versions").sum().alias("_versions"), pl.col("first_listed_as_of").min().alias("_first")
         )
         newest = (
-            part.sort("report").group_by("_event_row", maintain_order=True).last()
+            part.sort("report")
+            .group_by("_event_row", maintain_order=True)
+            .last()
             .join(seen, on="_event_row")
             .with_columns(
-                event_id=pl.col("_event_row").map_elements(lambda r: ids[r], return_dtype=pl.String),
-                versions=pl.col("_versions").cast(pl.UInt32), first_listed_as_of="_first",
+                event_id=pl.col("_event_row").map_elements(lambda r, ids=ids: ids[r], return_dtype=pl.String),
+                versions=pl.col("_versions").cast(pl.UInt32),
+                first_listed_as_of="_first",
             )
             .select(part.columns)
             .drop("_row", "_event_row")

@@ -34,17 +34,24 @@ from assets.layoffs.events import (
     Conversion,
     event_rows,
     normalize_header,
-    plain_body,
     read_csv_body,
     select_fields,
     typed_events,
     with_event_ids,
 )
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import Parsed
+from pipelines.parsed import Parsed, gunzipped
 
 XLSX_MAGIC = b"PK\x03\x04"
-DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+)
+NO_REPORT = pl.lit(None, pl.String)  # a state whose downloads are not split into reports
 CA_SHEET = "detailed warn report"  # published as "Detailed WARN Report " (trailing space)
 WA_SITE = "https://fortress.wa.gov/"  # the HTML grid links notices relative to this host
 
@@ -96,40 +103,73 @@ REQUIRED = ("company", "event_date", "employees_affected")
 def parse_warn_ca(raw: bytes, origin: str) -> Parsed:
     """California EDD: the WARN report workbook (sheet "Detailed WARN Report", header on row 2), or
     the CSV warn-scraper builds from EDD's yearly PDFs and workbook."""
-    raw = plain_body(raw, origin)
+    raw = gunzipped(raw, origin)
     if raw.startswith(XLSX_MAGIC):
         frame, report_end = _ca_workbook(raw, origin)
     else:
         frame, report_end = read_csv_body(raw, origin, "CA WARN CSV"), None
-    return _warn_events(frame, origin, "warn_ca", "CA", CA_FIELDS, "CA WARN report", as_of=report_end,
-                        report=_fiscal_year(pl.coalesce("received_date", "event_date")))
+    return _warn_events(
+        frame,
+        origin,
+        "warn_ca",
+        "CA",
+        CA_FIELDS,
+        "CA WARN report",
+        as_of=report_end,
+        report=_fiscal_year(pl.coalesce("received_date", "event_date")),
+    )
 
 
 def parse_warn_ny(raw: bytes, origin: str) -> Parsed:
     """New York DOL: the Tableau dashboard's CSV export (2026 layout with a Reason column, or the
     2025 layout with `Measure Names` and a duplicated workers column)."""
-    return _warn_events(read_csv_body(raw, origin, "NY WARN CSV"), origin, "warn_ny", "NY", NY_FIELDS, "NY WARN export",
-                        report=pl.col("event_date").dt.year().cast(pl.String))
+    return _warn_events(
+        read_csv_body(raw, origin, "NY WARN CSV"),
+        origin,
+        "warn_ny",
+        "NY",
+        NY_FIELDS,
+        "NY WARN export",
+        report=pl.col("event_date").dt.year().cast(pl.String),
+    )
 
 
 def parse_warn_wa(raw: bytes, origin: str) -> Parsed:
     """Washington ESD: the SearchWARN.aspx HTML grid (one page of 15 notices), or its CSV export."""
-    raw = plain_body(raw, origin)
+    raw = gunzipped(raw, origin)
     head = raw.lstrip()[:1000].lower()
-    frame = _wa_html(raw, origin) if b"<html" in head or b"<!doctype" in head else read_csv_body(raw, origin, "WA WARN CSV")
-    return _warn_events(frame, origin, "warn_wa", "WA", WA_FIELDS, "WA WARN export", report=pl.lit("cumulative"))
+    frame = (
+        _wa_html(raw, origin)
+        if b"<html" in head or b"<!doctype" in head
+        else read_csv_body(raw, origin, "WA WARN CSV")
+    )
+    return _warn_events(
+        frame, origin, "warn_wa", "WA", WA_FIELDS, "WA WARN export", report=pl.lit("cumulative")
+    )
 
 
 def parse_warn_tx(raw: bytes, origin: str) -> Parsed:
     """Texas TWC: the Socrata API reply (data.texas.gov 8w53-c4f6, a JSON list of notices) or the
     CSV of TWC's yearly workbooks (ragged rows, `2026-01-07 00:00:00` dates)."""
-    raw = plain_body(raw, origin)
-    frame = _socrata(raw, origin) if raw.lstrip()[:1] in (b"[", b"{") else read_csv_body(raw, origin, "TX WARN CSV")
+    raw = gunzipped(raw, origin)
+    frame = (
+        _socrata(raw, origin)
+        if raw.lstrip()[:1] in (b"[", b"{")
+        else read_csv_body(raw, origin, "TX WARN CSV")
+    )
     # warn-scraper's TX file concatenates TWC's yearly workbooks with BLN's historical one, which
     # overlap: 1,449 of its 8,712 rows repeat an earlier row in every field. Such a repeat is the same
     # notice listed twice, not a second site (unlike CA, whose PDF rows omit the site's address).
-    return _warn_events(frame, origin, "warn_tx", "TX", TX_FIELDS, "TX WARN export", repeats_are_copies=True,
-                        report=pl.col("event_date").dt.year().cast(pl.String))
+    return _warn_events(
+        frame,
+        origin,
+        "warn_tx",
+        "TX",
+        TX_FIELDS,
+        "TX WARN export",
+        repeats_are_copies=True,
+        report=pl.col("event_date").dt.year().cast(pl.String),
+    )
 
 
 def _warn_events(
@@ -141,15 +181,21 @@ def _warn_events(
     what: str,
     as_of: date | None = None,
     repeats_are_copies: bool = False,
-    report: pl.Expr = pl.lit(None, pl.String),
+    report: pl.Expr = NO_REPORT,
 ) -> Parsed:
     selected, headers = select_fields(frame, origin, fields, REQUIRED, what)
     if repeats_are_copies:
         selected = selected.unique(subset=list(fields), keep="first", maintain_order=True)
-    dates = {name: DATETIME_FORMATS for name in ("event_date", "received_date", "effective_date") if name in fields}
-    rows, rejects = typed_events(selected, origin, headers, Conversion(dates=dates, counts=("employees_affected",)))
+    dates = {
+        name: DATETIME_FORMATS for name in ("event_date", "received_date", "effective_date") if name in fields
+    }
+    rows, rejects = typed_events(
+        selected, origin, headers, Conversion(dates=dates, counts=("employees_affected",))
+    )
     if "closure" in fields:  # NY and WA publish the two halves of CA's "Layoff Permanent" apart
-        rows = rows.with_columns(notice_type=pl.concat_str("closure", "permanence", separator=" ", ignore_nulls=True))
+        rows = rows.with_columns(
+            notice_type=pl.concat_str("closure", "permanence", separator=" ", ignore_nulls=True)
+        )
     # The newest date the body states: the report's end date (CA workbook title) or its latest notice.
     newest = [pl.col(c).max() for c in ("event_date", "received_date") if c in fields]
     rows = rows.with_columns(
@@ -163,7 +209,10 @@ def _warn_events(
         _site=pl.coalesce("county", "city", "location").str.to_lowercase().str.replace_all(r"\s+", " ")
     )
     rows = with_event_ids(
-        rows, source, key=["company", "event_date", "_site"], order_by=["employees_affected", "effective_date", "location"]
+        rows,
+        source,
+        key=["company", "event_date", "_site"],
+        order_by=["employees_affected", "effective_date", "location"],
     ).drop("_site")
     return Parsed(rows, rejects)
 
@@ -198,7 +247,8 @@ def _ca_workbook(raw: bytes, origin: str) -> tuple[pl.DataFrame, date | None]:
             if sheet.strip().lower() == CA_SHEET:
                 found = [c for row in cells.head(10).iter_rows() for c in row if c]
                 raise SourceFormatError(
-                    origin, f"sheet {sheet!r} has no header row with 'Company' and 'Notice Date' (first cells: {found[:12]})"
+                    origin,
+                    f"sheet {sheet!r} has no header row with 'Company' and 'Notice Date' (first cells: {found[:12]})",
                 )
             continue
         header = [str(c) if c is not None else f"column_{i}" for i, c in enumerate(cells.row(header_at))]
@@ -208,9 +258,15 @@ def _ca_workbook(raw: bytes, origin: str) -> tuple[pl.DataFrame, date | None]:
         title = " ".join(str(c) for row in cells.head(header_at).iter_rows() for c in row if c)
         # "WARN REPORT - 07/01/25 to 09/24/2025" or "WARN REPORT - 01/01/2023 - 02/05/2025": the last date ends it
         ends = re.findall(r"(?:to|-)\s*(\d{1,2}/\d{1,2}/\d{4})", title)
-        report_end = pl.Series(ends[-1:], dtype=pl.String).str.strptime(pl.Date, "%m/%d/%Y", strict=False)[0] if ends else None
+        report_end = (
+            pl.Series(ends[-1:], dtype=pl.String).str.strptime(pl.Date, "%m/%d/%Y", strict=False)[0]
+            if ends
+            else None
+        )
         return body, report_end
-    raise SourceFormatError(origin, f"no sheet {CA_SHEET!r} and no sheet with a WARN header (sheets: {sheets})")
+    raise SourceFormatError(
+        origin, f"no sheet {CA_SHEET!r} and no sheet with a WARN header (sheets: {sheets})"
+    )
 
 
 def _header_row(cells: pl.DataFrame) -> int | None:
@@ -238,7 +294,11 @@ def _wa_html(raw: bytes, origin: str) -> pl.DataFrame:
         raise SourceFormatError(origin, "truncated WA WARN page: no closing </html>")
     soup = BeautifulSoup(raw, "lxml")
     table = soup.find("table", id="ucPSW_gvMain") or next(
-        (t for t in soup.find_all("table") if "received date" in {normalize_header(th.get_text()) for th in t.find_all("th")}),
+        (
+            t
+            for t in soup.find_all("table")
+            if "received date" in {normalize_header(th.get_text()) for th in t.find_all("th")}
+        ),
         None,
     )
     if table is None:

@@ -130,7 +130,9 @@ def marts_gpu_provider_prices(gpu_prices: pl.DataFrame) -> pl.DataFrame:
        "life, power) against the same model's rentals per provider: break-even utilization, payback, pays_back.",
        {"gpu_prices": GPU_PRICES, "gpu_hardware": GPU_HARDWARE})  # fmt: skip
 def marts_gpu_unit_economics(gpu_prices: pl.DataFrame, gpu_hardware: pl.DataFrame) -> pl.DataFrame:
-    return gpu_unit_economics(gpu_prices, gpu_hardware, read_seed("gpu_list_prices"), read_seed("assumptions"))
+    return gpu_unit_economics(
+        gpu_prices, gpu_hardware, read_seed("gpu_list_prices"), read_seed("assumptions")
+    )
 
 
 @_mart("assumptions", "Every assumption the marts use, with its source (dbt/seeds/assumptions.csv).", {})

@@ -204,7 +204,9 @@ def calendar_year_values(rows: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame
         .explode("calendar_year")
         .with_columns(pl.col("calendar_year").cast(pl.Int32))
         .filter(
-            (pl.min_horizontal("period_end", year_end) - pl.max_horizontal("period_start", year_start)).dt.total_days()
+            (
+                pl.min_horizontal("period_end", year_end) - pl.max_horizontal("period_start", year_start)
+            ).dt.total_days()
             + 1
             >= WHOLE_YEAR_DAYS
         )

@@ -62,7 +62,9 @@ def _trailing_four(rows: pl.DataFrame, column: str) -> dict[tuple[int, int], tup
     years = rows.filter((pl.col("fiscal_period") == "FY") & pl.col(column).is_not_null()).sort("period_end")
     for r in years.iter_rows(named=True):
         out[_quarter_key(r["period_end"] - timedelta(days=45))] = (r[column], r["period_end"], r["accession"])
-    quarters = rows.filter(pl.col("fiscal_period").is_in(QUARTERS) & pl.col(column).is_not_null()).sort("period_end")
+    quarters = rows.filter(pl.col("fiscal_period").is_in(QUARTERS) & pl.col(column).is_not_null()).sort(
+        "period_end"
+    )
     q = quarters.to_dicts()
     for i in range(3, len(q)):
         four = q[i - 3 : i + 1]
@@ -105,7 +107,11 @@ def headline_figures(
                 )
                 complete_years[year] = (group["value"].sum(), group["as_of"].max(), based)
         cohort_years[name] = complete_years
-        coverage = "complete" if not no_filings else f"incomplete: no filings of {','.join(no_filings)} (cohort {COHORT})"
+        coverage = (
+            "complete"
+            if not no_filings
+            else f"incomplete: no filings of {','.join(no_filings)} (cohort {COHORT})"
+        )
         if complete_years:
             year = max(complete_years)
             value, as_of, based = complete_years[year]
@@ -132,7 +138,9 @@ def headline_figures(
 
     # Meta's capex: its latest fiscal year and trailing twelve months.
     meta = rows.filter(pl.col("ticker") == "META")
-    meta_years = meta.filter((pl.col("fiscal_period") == "FY") & pl.col("capex_usd").is_not_null()).sort("period_end")
+    meta_years = meta.filter((pl.col("fiscal_period") == "FY") & pl.col("capex_usd").is_not_null()).sort(
+        "period_end"
+    )
     if meta_years.height:
         last = meta_years.row(-1, named=True)
         figures.append({"figure": "meta_capex_fiscal_year", "value": last["capex_usd"], "unit": "USD",
@@ -185,8 +193,16 @@ def headline_figures(
                                             "(dbt/seeds/ai_revenue_disclosures.csv)"})  # fmt: skip
 
     # Tech employees laid off per calendar year (layoffs.fyi), inside the tracker's coverage.
-    events = input_table(layoff_events, "core.layoff_events", LAYOFF_EVENTS).filter(pl.col("source") == LAYOFFS_FYI).collect()
-    windows = layoff_coverage_windows(layoff_events, layoff_coverage).filter(pl.col("source") == LAYOFFS_FYI).collect()
+    events = (
+        input_table(layoff_events, "core.layoff_events", LAYOFF_EVENTS)
+        .filter(pl.col("source") == LAYOFFS_FYI)
+        .collect()
+    )
+    windows = (
+        layoff_coverage_windows(layoff_events, layoff_coverage)
+        .filter(pl.col("source") == LAYOFFS_FYI)
+        .collect()
+    )
     layoff_years: dict[int, dict] = {}
     for w in windows.iter_rows(named=True):
         for year in range(w["first_date"].year, w["last_date"].year + 1):
@@ -247,7 +263,9 @@ def _claims(cohort_years, no_filings, filed, meta_years, layoff_years) -> list[d
             else:
                 nearest = min(candidates, key=lambda f: abs(f["value"] / c["value"] - 1))
                 verdict = _verdict(nearest["value"], c["value"], True)
-                listed = ", ".join(f"{f['label'].split(',')[1].split('(')[0].strip()}: {f['value']:,.0f}" for f in candidates)
+                listed = ", ".join(
+                    f"{f['label'].split(',')[1].split('(')[0].strip()}: {f['value']:,.0f}" for f in candidates
+                )
                 row.update(value=nearest["value"], as_of=nearest["as_of"], coverage=nearest["coverage"],
                            based_on=nearest["based_on"], verdict=verdict,
                            reason=f"no year stated; nearest measured: {nearest['label']} {nearest['value']:,.0f} "

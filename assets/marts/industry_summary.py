@@ -48,9 +48,7 @@ def industry_summary(
     )
     prices = input_table(
         gpu_price_index, "marts.gpu_price_index", GPU_PRICE_INDEX, {"index_usd_per_gpu_hour": pl.Float64}
-    ).with_columns(
-        calendar_year=pl.col("observed_on").dt.year().cast(pl.Int32)
-    )
+    ).with_columns(calendar_year=pl.col("observed_on").dt.year().cast(pl.Int32))
     tickers = cohort_tickers(companies, COHORT, financials)
 
     spans = pl.concat(

@@ -25,7 +25,7 @@ FINANCIALS = {
     "employees": pl.Int64,
     "accession": pl.String,
 }
-# Issue 11 extras of core.financials (and contract columns some filers never tag).
+# The extras of core.financials the marts read (and contract columns some filers never tag).
 FINANCIALS_EXTRAS = {
     "depreciation_usd": pl.Float64,
     "research_development_usd": pl.Float64,

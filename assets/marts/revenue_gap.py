@@ -51,7 +51,7 @@ MULTIPLIER = {
 }
 RUN_RATE = "annual_revenue_run_rate"  # the disclosures' metric the comparator uses (not expectations)
 
-CONTRACT_COLUMNS = [
+PUBLIC_COLUMNS = [
     "calendar_year",
     "method",
     "comparator",
@@ -105,7 +105,7 @@ def revenue_gap(
         .with_columns(target_gross_margin=pl.lit(margin, pl.Float64))
         .collect()
         .pipe(_with_identities, "spend_usd", "")
-        .select(*CONTRACT_COLUMNS, *TRACE_COLUMNS)
+        .select(*PUBLIC_COLUMNS, *TRACE_COLUMNS)
         .sort("calendar_year", "method", "comparator")
     )
 
@@ -125,7 +125,9 @@ def revenue_gap_sensitivity(
     columns spread the spend over the useful life first: annual_depreciation_usd = spend_usd /
     useful_life_years, then the same formulas. The band a report shows is the min..max over the grid.
     """
-    margins = pl.LazyFrame({"target_gross_margin": assumption_grid(assumptions, "sensitivity_target_gross_margin")})
+    margins = pl.LazyFrame(
+        {"target_gross_margin": assumption_grid(assumptions, "sensitivity_target_gross_margin")}
+    )
     lives = pl.LazyFrame({"useful_life_years": assumption_grid(assumptions, "useful_life_years")})
     frame = (
         _spend_and_comparators(financials, companies, assumptions, segment_revenue, ai_segments, disclosures)
@@ -139,7 +141,7 @@ def revenue_gap_sensitivity(
         .pipe(_with_identities, "spend_usd", "")
         .pipe(_with_identities, "annual_depreciation_usd", "_depreciated")
         .select(
-            *CONTRACT_COLUMNS,
+            *PUBLIC_COLUMNS,
             "useful_life_years",
             "annual_depreciation_usd",
             "required_revenue_depreciated_usd",
@@ -166,7 +168,8 @@ def revenue_gap_depreciation(financials: Frame, companies: Frame, assumptions: F
     rows = financial_rows(financials)
     members = cohort_tickers(companies, COHORT)
     values = calendar_year_values(
-        rows.filter(pl.col("ticker").is_in(members)), ["capex_usd", "operating_income_usd", "depreciation_usd"]
+        rows.filter(pl.col("ticker").is_in(members)),
+        ["capex_usd", "operating_income_usd", "depreciation_usd"],
     )
     wide = values.collect().pivot(on="metric", index=["ticker", "calendar_year"], values="value")
     for c in ("capex_usd", "operating_income_usd", "depreciation_usd"):
@@ -227,8 +230,15 @@ def revenue_gap_depreciation(financials: Frame, companies: Frame, assumptions: F
     return (
         pl.concat(out)
         .with_columns(
-            *(pl.when(~none).then(pl.col(c)).alias(c) for c in
-              ("capex_usd", "vintage_depreciation_usd", "operating_income_usd", "reported_depreciation_usd")),
+            *(
+                pl.when(~none).then(pl.col(c)).alias(c)
+                for c in (
+                    "capex_usd",
+                    "vintage_depreciation_usd",
+                    "operating_income_usd",
+                    "reported_depreciation_usd",
+                )
+            ),
             pl.col("missing_tickers", "tickers").replace("", None),
         )  # fmt: skip
         .with_columns(
@@ -241,16 +251,29 @@ def revenue_gap_depreciation(financials: Frame, companies: Frame, assumptions: F
             ),
             operating_income_after_vintage_depreciation_usd=pl.col("operating_income_before_depreciation_usd")
             - pl.col("vintage_depreciation_usd"),
-            coverage=pl.when(pl.col("missing_tickers").is_null()).then(pl.lit("complete")).otherwise(pl.lit("incomplete")),
+            coverage=pl.when(pl.col("missing_tickers").is_null())
+            .then(pl.lit("complete"))
+            .otherwise(pl.lit("incomplete")),
             cohort=pl.lit(COHORT),
             companies_in_cohort=pl.lit(len(members), pl.Int64),
             depreciation_concepts=pl.lit(stated or None, pl.String),
         )  # fmt: skip
         .select(
-            "calendar_year", "cohort", "useful_life_years", "capex_usd", "vintage_depreciation_usd",
-            "operating_income_usd", "reported_depreciation_usd", "operating_income_before_depreciation_usd",
-            "depreciation_to_operating_income_before_depreciation", "operating_income_after_vintage_depreciation_usd",
-            "companies_in_cohort", "companies_reported", "tickers", "missing_tickers", "coverage",
+            "calendar_year",
+            "cohort",
+            "useful_life_years",
+            "capex_usd",
+            "vintage_depreciation_usd",
+            "operating_income_usd",
+            "reported_depreciation_usd",
+            "operating_income_before_depreciation_usd",
+            "depreciation_to_operating_income_before_depreciation",
+            "operating_income_after_vintage_depreciation_usd",
+            "companies_in_cohort",
+            "companies_reported",
+            "tickers",
+            "missing_tickers",
+            "coverage",
             "depreciation_concepts",
         )  # fmt: skip
         .sort("calendar_year", "useful_life_years")
@@ -267,7 +290,9 @@ def _with_identities(frame: pl.DataFrame, spend: str, suffix: str) -> pl.DataFra
     DuckDB evaluates it. NULL in, NULL out (through NaN, which no input holds); a comparator of 0 gives
     no multiple.
     """
-    required = _array(frame, spend) * _array(frame, "cost_multiplier") / (1 - _array(frame, "target_gross_margin"))
+    required = (
+        _array(frame, spend) * _array(frame, "cost_multiplier") / (1 - _array(frame, "target_gross_margin"))
+    )
     comparator = _array(frame, "comparator_revenue_usd")
     gap = required - comparator
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -300,10 +325,14 @@ def _years(rows: pl.LazyFrame, assumptions: Frame) -> pl.LazyFrame:
     base_year = int(assumption(assumptions, "base_year"))
     last = rows.select(pl.col("period_end").dt.year().max()).collect().item()
     last = max(base_year + 3, last or base_year)
-    return pl.LazyFrame({"calendar_year": list(range(base_year, last + 1))}, schema={"calendar_year": pl.Int32})
+    return pl.LazyFrame(
+        {"calendar_year": list(range(base_year, last + 1))}, schema={"calendar_year": pl.Int32}
+    )
 
 
-def segment_rows(segment_revenue: Frame | None, ai_segments: Frame | None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def segment_rows(
+    segment_revenue: Frame | None, ai_segments: Frame | None
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(the AI-relevant segment revenue per ticker and period: the sum of its seed segments when all are
     there, NVIDIA's Data Center revenue per period), both in core.financials' row shape."""
     shape = {"ticker": pl.String, "fiscal_period": pl.String, "period_start": pl.Date, "period_end": pl.Date,
@@ -424,7 +453,9 @@ def _spend_and_comparators(
         pl.concat([capex, sequoia], how="diagonal_relaxed")
         .join(multipliers, on="method")
         .with_columns(
-            pl.when(~none_used | pl.col("method").str.starts_with("sequoia")).then("spend_usd").alias("spend_usd"),
+            pl.when(~none_used | pl.col("method").str.starts_with("sequoia"))
+            .then("spend_usd")
+            .alias("spend_usd"),
             pl.when(~none_used).then("comparator_revenue_usd").alias("comparator_revenue_usd"),
             pl.col("spend_tickers", "comparator_tickers", "missing_tickers").replace("", None),
         )
@@ -432,8 +463,12 @@ def _spend_and_comparators(
             cohort=pl.lit(COHORT),
             base_year=pl.lit(base_year, pl.Int32),
             companies_in_cohort=pl.lit(len(members), pl.Int64),
-            incremental_revenue_usd=pl.when(pl.col("comparator") == "revenue_growth").then("comparator_revenue_usd"),
-            coverage=pl.when(pl.col("missing_tickers").is_null()).then(pl.lit("complete")).otherwise(pl.lit("incomplete")),
+            incremental_revenue_usd=pl.when(pl.col("comparator") == "revenue_growth").then(
+                "comparator_revenue_usd"
+            ),
+            coverage=pl.when(pl.col("missing_tickers").is_null())
+            .then(pl.lit("complete"))
+            .otherwise(pl.lit("incomplete")),
         )  # fmt: skip
     )
 
@@ -454,9 +489,8 @@ def _sequoia_spend(data_center: pl.LazyFrame, years: pl.LazyFrame) -> pl.LazyFra
         .agg(pl.col("value_usd").last(), spend_as_of=pl.col("period_end").last())
         .select("calendar_year", method=pl.lit("sequoia_run_rate"), spend_usd=pl.col("value_usd") * 4, spend_as_of="spend_as_of")
     )  # fmt: skip
-    return (
-        years.join(pl.LazyFrame({"method": ["sequoia", "sequoia_run_rate"]}), how="cross")
-        .join(pl.concat([by_year, run_rate]), on=["calendar_year", "method"], how="left")
+    return years.join(pl.LazyFrame({"method": ["sequoia", "sequoia_run_rate"]}), how="cross").join(
+        pl.concat([by_year, run_rate]), on=["calendar_year", "method"], how="left"
     )
 
 
@@ -468,7 +502,11 @@ def _disclosed(disclosures: Frame | None, members: list[str]) -> pl.LazyFrame:
                                     "value": pl.Float64})  # fmt: skip
     return (
         input_table(disclosures, "dbt/seeds/ai_revenue_disclosures.csv", DISCLOSURES)
-        .filter((pl.col("metric") == RUN_RATE) & pl.col("ticker").is_in(members) & pl.col("value_usd").is_not_null())
+        .filter(
+            (pl.col("metric") == RUN_RATE)
+            & pl.col("ticker").is_in(members)
+            & pl.col("value_usd").is_not_null()
+        )
         .with_columns(calendar_year=pl.col("period_end").dt.year().cast(pl.Int32))
         .sort("ticker", "calendar_year", "period_end", "as_of")
         .group_by("ticker", "calendar_year")

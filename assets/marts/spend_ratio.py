@@ -26,7 +26,7 @@ from assets.marts.inputs import (
     input_table,
 )
 
-CONTRACT_COLUMNS = [
+PUBLIC_COLUMNS = [
     "ticker",
     "fiscal_year",
     "capex_usd",
@@ -75,7 +75,9 @@ def layoff_coverage_windows(layoff_events: Frame, layoff_coverage: Frame | None 
         .agg(first_date=pl.col("event_date").min(), last_date=pl.col("event_date").max())
         .select(
             "source",
-            state=pl.when(pl.col("source") != LAYOFFS_FYI).then(pl.col("source").str.strip_prefix("warn_").str.to_uppercase()),
+            state=pl.when(pl.col("source") != LAYOFFS_FYI).then(
+                pl.col("source").str.strip_prefix("warn_").str.to_uppercase()
+            ),
             first_date="first_date",
             last_date="last_date",
         )
@@ -97,7 +99,9 @@ def fiscal_year_rows(financials: Frame) -> pl.LazyFrame:
     )
 
 
-def layoffs_by_fiscal_year(periods: pl.LazyFrame, layoff_events: Frame, coverage: pl.LazyFrame) -> pl.LazyFrame:
+def layoffs_by_fiscal_year(
+    periods: pl.LazyFrame, layoff_events: Frame, coverage: pl.LazyFrame
+) -> pl.LazyFrame:
     """Per (ticker, fiscal_year) of `periods`: layoffs.fyi and WARN counts inside the period, NULL where no
     stretch of that kind of source overlaps it, and which coverage applied."""
     layoffs = input_table(layoff_events, "core.layoff_events", LAYOFF_EVENTS).filter(
@@ -118,7 +122,9 @@ def layoffs_by_fiscal_year(periods: pl.LazyFrame, layoff_events: Frame, coverage
     )
     overlaps = (
         periods.join(coverage, how="cross")
-        .filter((pl.col("first_date") <= pl.col("period_end")) & (pl.col("last_date") >= pl.col("period_start")))
+        .filter(
+            (pl.col("first_date") <= pl.col("period_end")) & (pl.col("last_date") >= pl.col("period_start"))
+        )
         .group_by("ticker", "fiscal_year")
         .agg(
             fyi_covered=pl.col("source").eq(LAYOFFS_FYI).any(),
@@ -143,7 +149,9 @@ def layoffs_by_fiscal_year(periods: pl.LazyFrame, layoff_events: Frame, coverage
             "fiscal_year",
             layoff_events=pl.when(pl.col("fyi_covered")).then(pl.col("fyi_events").fill_null(0)),
             employees_laid_off=pl.when(pl.col("fyi_covered")).then(pl.col("fyi_people").fill_null(0)),
-            warn_notices=pl.when(pl.col("warn_states_covered").is_not_null()).then(pl.col("warn_events").fill_null(0)),
+            warn_notices=pl.when(pl.col("warn_states_covered").is_not_null()).then(
+                pl.col("warn_events").fill_null(0)
+            ),
             warn_employees_affected=pl.when(pl.col("warn_states_covered").is_not_null()).then(
                 pl.col("warn_people").fill_null(0)
             ),
@@ -156,7 +164,9 @@ def layoffs_by_fiscal_year(periods: pl.LazyFrame, layoff_events: Frame, coverage
     )
 
 
-def spend_ratio(financials: Frame, layoff_events: Frame, layoff_coverage: Frame | None = None) -> pl.DataFrame:
+def spend_ratio(
+    financials: Frame, layoff_events: Frame, layoff_coverage: Frame | None = None
+) -> pl.DataFrame:
     """= marts.spend_ratio: FY rows of core.financials with the contract ratios, the people-cost columns and
     the layoffs of core.layoff_events whose event_date falls in period_start..period_end, per source."""
     fiscal_years = (
@@ -190,14 +200,18 @@ def spend_ratio(financials: Frame, layoff_events: Frame, layoff_coverage: Frame 
     periods = fiscal_years.select("ticker", "fiscal_year", "period_start", "period_end").filter(
         pl.col("period_end").is_not_null()
     )
-    layoffs = layoffs_by_fiscal_year(periods, layoff_events, layoff_coverage_windows(layoff_events, layoff_coverage))
+    layoffs = layoffs_by_fiscal_year(
+        periods, layoff_events, layoff_coverage_windows(layoff_events, layoff_coverage)
+    )
     return (
         fiscal_years.join(previous, on=["ticker", "fiscal_year"], how="left")
         .join(layoffs, on=["ticker", "fiscal_year"], how="left")
         .with_columns(*(growth(c, f"previous_{c}").alias(name) for c, name in YOY.items()))
-        .with_columns(*((pl.col("capex_yoy_growth") - pl.col(g)).alias(name) for name, g in GROWTH_GAPS.items()))
+        .with_columns(
+            *((pl.col("capex_yoy_growth") - pl.col(g)).alias(name) for name, g in GROWTH_GAPS.items())
+        )
         .select(
-            *CONTRACT_COLUMNS,
+            *PUBLIC_COLUMNS,
             "stock_based_compensation_usd",
             "capex_per_sbc_usd",
             "research_development_usd",

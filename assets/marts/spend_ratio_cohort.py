@@ -55,7 +55,9 @@ def spend_ratio_cohort(
         )
     totals = pl.concat(frames, how="diagonal_relaxed")
     previous = totals.select(
-        "cohort", (pl.col("calendar_year") + 1).alias("calendar_year"), *(pl.col(c).alias(f"previous_{c}") for c in GROWTH)
+        "cohort",
+        (pl.col("calendar_year") + 1).alias("calendar_year"),
+        *(pl.col(c).alias(f"previous_{c}") for c in GROWTH),
     )
     is_fyi = pl.col("source") == LAYOFFS_FYI
     layoffs = (
@@ -88,13 +90,19 @@ def spend_ratio_cohort(
             *FLOWS,
             "employees",
             *GROWTH.values(),
-            (pl.col("capex_yoy_growth") - pl.col("employees_yoy_change")).alias("capex_minus_employees_growth"),
-            (pl.col("capex_yoy_growth") - pl.col("stock_based_compensation_yoy_growth")).alias("capex_minus_sbc_growth"),
+            (pl.col("capex_yoy_growth") - pl.col("employees_yoy_change")).alias(
+                "capex_minus_employees_growth"
+            ),
+            (pl.col("capex_yoy_growth") - pl.col("stock_based_compensation_yoy_growth")).alias(
+                "capex_minus_sbc_growth"
+            ),
             layoff_events=pl.when(pl.col("fyi_covered")).then(pl.col("fyi_events").fill_null(0)),
             employees_laid_off=pl.when(pl.col("fyi_covered")).then(pl.col("fyi_people").fill_null(0)),
             warn_notices=pl.when(pl.col("warn_covered")).then(pl.col("warn_events").fill_null(0)),
             warn_employees_affected=pl.when(pl.col("warn_covered")).then(pl.col("warn_people").fill_null(0)),
-            coverage=pl.when(pl.col("missing_tickers").is_null()).then(pl.lit("complete")).otherwise(pl.lit("incomplete")),
+            coverage=pl.when(pl.col("missing_tickers").is_null())
+            .then(pl.lit("complete"))
+            .otherwise(pl.lit("incomplete")),
             missing_tickers="missing_tickers",
             members="members",
             capex_reported_usd="capex_usd_reported",

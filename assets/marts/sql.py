@@ -20,15 +20,14 @@ from assets.marts.revenue_gap import (
     CAPEX_METHODS,
     COHORT,
     COMPARATORS,
-    CONTRACT_COLUMNS,
     DATA_CENTER_MEMBER,
     METHODS,
     MULTIPLIER,
+    PUBLIC_COLUMNS,
     RUN_RATE,
     SEQUOIA_SPEND_TICKER,
     TRACE_COLUMNS,
 )
-
 
 
 def spend_ratio_duckdb(
@@ -209,7 +208,9 @@ def revenue_gap_duckdb(
         f"select '{m}' as method, (select value from a where name = '{MULTIPLIER[m]}') as cost_multiplier"
         for m in METHODS
     )
-    capex_methods = " union all ".join(f"select '{m}' as method, '{c}' as metric" for m, c in CAPEX_METHODS.items())
+    capex_methods = " union all ".join(
+        f"select '{m}' as method, '{c}' as metric" for m, c in CAPEX_METHODS.items()
+    )
     comparators = " union all ".join(f"select '{c}' as comparator" for c in COMPARATORS)
     return (
         con.sql(f"""
@@ -345,7 +346,7 @@ def revenue_gap_duckdb(
         order by calendar_year, method, comparator
     """)
         .pl()
-        .select(*CONTRACT_COLUMNS, *TRACE_COLUMNS)
+        .select(*PUBLIC_COLUMNS, *TRACE_COLUMNS)
     )
 
 

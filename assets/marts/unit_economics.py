@@ -33,7 +33,14 @@ import polars as pl
 
 from assets.gpu.model_prices import gpu_model_prices
 from assets.marts.assumptions import assumption, assumption_grid
-from assets.marts.inputs import GPU_HARDWARE, GPU_LIST_PRICES, GPU_LIST_PRICES_EXTRAS, Frame, divide, input_table
+from assets.marts.inputs import (
+    GPU_HARDWARE,
+    GPU_LIST_PRICES,
+    GPU_LIST_PRICES_EXTRAS,
+    Frame,
+    divide,
+    input_table,
+)
 
 HOURS_PER_YEAR = 8760  # 365 × 24: a leap day is noise next to the price assumptions
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12
@@ -46,9 +53,9 @@ def list_prices(gpu_hardware: Frame, gpu_list_prices: Frame) -> pl.LazyFrame:
         pl.col("gpu_model").is_not_null()
     )
     seed = input_table(gpu_list_prices, SEED, GPU_LIST_PRICES, GPU_LIST_PRICES_EXTRAS).with_columns(
-        includes_host=pl.col("includes_host").str.to_lowercase().replace_strict(
-            {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
-        )
+        includes_host=pl.col("includes_host")
+        .str.to_lowercase()
+        .replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
     )
     family_tdp = hardware.group_by("gpu_family").agg(family_tdp_watts=pl.col("tdp_watts").max())
     epoch = (
@@ -60,7 +67,9 @@ def list_prices(gpu_hardware: Frame, gpu_list_prices: Frame) -> pl.LazyFrame:
         .select("gpu_family", "gpu_model", epoch_price_usd="list_price_usd", epoch_source="source",
                 model_tdp_watts="tdp_watts")
     )  # fmt: skip
-    model_tdp = hardware.group_by("gpu_family", "gpu_model").agg(any_model_tdp_watts=pl.col("tdp_watts").max())
+    model_tdp = hardware.group_by("gpu_family", "gpu_model").agg(
+        any_model_tdp_watts=pl.col("tdp_watts").max()
+    )
     from_seed = seed.join(epoch, on=["gpu_family", "gpu_model"], how="left").select(
         "gpu_family",
         "gpu_model",
@@ -85,7 +94,9 @@ def list_prices(gpu_hardware: Frame, gpu_list_prices: Frame) -> pl.LazyFrame:
         .join(model_tdp, on=["gpu_family", "gpu_model"], how="left")
         .join(family_tdp, on="gpu_family", how="left")
         .with_columns(tdp_watts=pl.coalesce("seed_tdp_watts", "any_model_tdp_watts", "family_tdp_watts"))
-        .select("gpu_family", "gpu_model", "list_price_usd", "list_price_source", "includes_host", "tdp_watts")
+        .select(
+            "gpu_family", "gpu_model", "list_price_usd", "list_price_source", "includes_host", "tdp_watts"
+        )
     )
 
 
@@ -104,7 +115,9 @@ def gpu_unit_economics(
         {
             "useful_life_years": lives,
             # the annuity that pays back 1 dollar with interest over the life (1 / life without interest)
-            "capital_recovery_factor": [rate / (1 - (1 + rate) ** -life) if rate else 1 / life for life in lives],
+            "capital_recovery_factor": [
+                rate / (1 - (1 + rate) ** -life) if rate else 1 / life for life in lives
+            ],
         }
     )
     rentals = gpu_model_prices(gpu_prices).lazy()
@@ -125,15 +138,24 @@ def gpu_unit_economics(
             .otherwise(pl.col("list_price_usd") * (1 + pl.col("host_overhead_share")))
         )
         .with_columns(
-            capital_usd_per_gpu_hour=pl.col("capital_usd") * pl.col("capital_recovery_factor") / HOURS_PER_YEAR,
-            power_usd_per_gpu_hour=pl.col("tdp_watts") / 1000 * pl.col("pue") * pl.col("electricity_usd_per_kwh"),
+            capital_usd_per_gpu_hour=pl.col("capital_usd")
+            * pl.col("capital_recovery_factor")
+            / HOURS_PER_YEAR,
+            power_usd_per_gpu_hour=pl.col("tdp_watts")
+            / 1000
+            * pl.col("pue")
+            * pl.col("electricity_usd_per_kwh"),
         )
         .with_columns(
             owner_cost_usd_per_gpu_hour=pl.col("capital_usd_per_gpu_hour") + pl.col("power_usd_per_gpu_hour")
         )
         .with_columns(
-            break_even_utilization=divide(pl.col("owner_cost_usd_per_gpu_hour"), pl.col("median_usd_per_gpu_hour")),
-            break_even_utilization_p10=divide(pl.col("owner_cost_usd_per_gpu_hour"), pl.col("p10_usd_per_gpu_hour")),
+            break_even_utilization=divide(
+                pl.col("owner_cost_usd_per_gpu_hour"), pl.col("median_usd_per_gpu_hour")
+            ),
+            break_even_utilization_p10=divide(
+                pl.col("owner_cost_usd_per_gpu_hour"), pl.col("p10_usd_per_gpu_hour")
+            ),
             payback_months=_payback("median_usd_per_gpu_hour", monthly_rate),
             payback_months_p10=_payback("p10_usd_per_gpu_hour", monthly_rate),
         )
@@ -145,12 +167,34 @@ def gpu_unit_economics(
             )
         )
         .select(
-            "observed_on", "provider", "gpu_family", "pricing", "useful_life_years", "assumption_set",
-            "gpu_model", "list_price_usd", "list_price_source", "includes_host", "tdp_watts", "pue",
-            "electricity_usd_per_kwh", "host_overhead_share", "cost_of_capital", "capital_recovery_factor",
-            "capital_usd", "capital_usd_per_gpu_hour", "power_usd_per_gpu_hour", "owner_cost_usd_per_gpu_hour",
-            "offers", "median_usd_per_gpu_hour", "p10_usd_per_gpu_hour", "break_even_utilization",
-            "break_even_utilization_p10", "payback_months", "payback_months_p10", "pays_back",
+            "observed_on",
+            "provider",
+            "gpu_family",
+            "pricing",
+            "useful_life_years",
+            "assumption_set",
+            "gpu_model",
+            "list_price_usd",
+            "list_price_source",
+            "includes_host",
+            "tdp_watts",
+            "pue",
+            "electricity_usd_per_kwh",
+            "host_overhead_share",
+            "cost_of_capital",
+            "capital_recovery_factor",
+            "capital_usd",
+            "capital_usd_per_gpu_hour",
+            "power_usd_per_gpu_hour",
+            "owner_cost_usd_per_gpu_hour",
+            "offers",
+            "median_usd_per_gpu_hour",
+            "p10_usd_per_gpu_hour",
+            "break_even_utilization",
+            "break_even_utilization_p10",
+            "payback_months",
+            "payback_months_p10",
+            "pays_back",
         )  # fmt: skip
         .sort("gpu_family", "observed_on", "provider", "pricing", "useful_life_years")
         .collect()

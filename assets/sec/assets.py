@@ -20,14 +20,13 @@ from assets.sec.companies import parse_company_tickers, read_companies, with_unl
 from assets.sec.companyfacts import FACT_SCHEMA, parse_companyfacts
 from assets.sec.coverage import coverage
 from assets.sec.financials import HISTORY_SCHEMA, facts_history, financials_from_10ks, financials_from_facts
-from assets.sec.ixbrl import DOCUMENT_SCHEMA, SEGMENT_COLUMNS, Parsed10K, parse_10k, parse_10k_text, parse_10q
+from assets.sec.ixbrl import DOCUMENT_SCHEMA, SEGMENT_COLUMNS, parse_10k, parse_10k_text, parse_10q
 from assets.sec.kinds import KINDS
 from assets.sec.live import fetch_live
 from assets.sec.reconcile import combine_financials, disagreements
 from assets.sec.segments import segment_revenue
-from pipelines.errors import SourceFormatError
-from pipelines.parsed import rejects_frame
-from pipelines.sources import CapexSettings, bodies_of, landing_asset, parse_bodies
+from pipelines.parsed import Parsed
+from pipelines.sources import CapexSettings, landing_asset, parse_bodies
 from pipelines.validation import load_build_table, row_count_check, table_check
 
 RAW_FACTS = dg.AssetIn(key=["raw", "sec_facts"])
@@ -36,6 +35,8 @@ RAW_TICKERS = dg.AssetIn(key=["raw", "sec_company_tickers"])
 RAW_SEGMENT_FACTS = dg.AssetIn(key=["raw", "sec_segment_facts"])
 CORE_FINANCIALS = dg.AssetIn(key=["core", "financials"])
 LINEAGE = {"source": pl.String, "landed_sha256": pl.String, "observed_as_of": pl.String}
+TICKER_SCHEMA = {"ticker": pl.String, "cik": pl.String, "name": pl.String}
+FILING_KINDS = ("sec-10k", "sec-10q", "sec-10k-text")
 
 landing_sec = landing_asset(
     "sec",
@@ -52,21 +53,28 @@ def _ten_k_filing_date(body) -> date | None:
     return date.fromisoformat(body.as_of) if body.via in ("snapshot", "fetch") else None
 
 
-def _parse_filing(body) -> Parsed10K:
-    """A landed 10-K, 10-Q or pre-inline-XBRL 10-K (landed by live mode as CIK##########-10K-<fiscal year end>)."""
+def _parse_filing(raw: bytes, origin: str, *, body) -> Parsed:
+    """A landed 10-K, 10-Q or pre-inline-XBRL 10-K (landed by live mode as CIK##########-10K-<fiscal year end>):
+    its facts as rows, its document row and segment facts as side tables."""
     filed = _ten_k_filing_date(body)
     if body.kind == "sec-10q":
-        return parse_10q(body.read(), body.origin, filed=filed)
-    if body.kind == "sec-10k-text":
+        tenk = parse_10q(raw, origin, filed=filed)
+    elif body.kind == "sec-10k-text":
         entity = re.fullmatch(r"CIK(\d{10})-10K-(\d{4}-\d{2}-\d{2})", body.entity)
-        return parse_10k_text(
-            body.read(),
-            body.origin,
+        tenk = parse_10k_text(
+            raw,
+            origin,
             cik=entity.group(1) if entity else None,
             period_end=date.fromisoformat(entity.group(2)) if entity else None,
             filed=filed,
         )
-    return parse_10k(body.read(), body.origin, filed=filed)
+    else:
+        tenk = parse_10k(raw, origin, filed=filed)
+    return Parsed(
+        tenk.facts.with_columns(source=pl.lit("ixbrl")),
+        tenk.rejects,
+        {"documents": tenk.document(), "segment_facts": tenk.segment_facts},
+    )
 
 
 @dg.multi_asset(
@@ -105,67 +113,35 @@ def _parse_filing(body) -> Parsed10K:
 )
 def sec_parsed(context: dg.AssetExecutionContext, landing_sec: pl.DataFrame):
     companyfacts = parse_bodies(context, landing_sec, "sec-companyfacts", parse_companyfacts)
-    frames = (
-        [companyfacts.rows.with_columns(source=pl.lit("companyfacts"))] if companyfacts.rows.height else []
-    )
-    rejects = [companyfacts.rejects]
-    documents = []
-    segment_frames = []
-    for body in [b for kind in ("sec-10k", "sec-10q", "sec-10k-text") for b in bodies_of(landing_sec, kind)]:
-        try:
-            tenk = _parse_filing(body)
-        except SourceFormatError as e:
-            context.log.warning(f"{body.kind}: {e}; this body is skipped, the rest loads")
-            rejects.append(
-                rejects_frame(
-                    [
-                        {
-                            "origin": body.origin,
-                            "row_number": None,
-                            "field": None,
-                            "problem": str(e),
-                            "record": None,
-                        }
-                    ]
-                )
-            )
-            continue
-        frames.append(
-            tenk.facts.with_columns(
-                source=pl.lit("ixbrl"), landed_sha256=pl.lit(body.sha256), observed_as_of=pl.lit(body.as_of)
-            )
-        )
-        documents.append(tenk.document())
-        segment_frames.append(tenk.segment_facts.with_columns(landed_sha256=pl.lit(body.sha256)))
-        rejects.append(tenk.rejects)
-    tickers = [
-        parse_company_tickers(b.read(), b.origin) for b in bodies_of(landing_sec, "sec-company-tickers")
-    ]
+    filings = parse_bodies(context, landing_sec, FILING_KINDS, _parse_filing)
+    ticker_maps = parse_bodies(context, landing_sec, "sec-company-tickers", parse_company_tickers)
+    frames = [companyfacts.rows.with_columns(source=pl.lit("companyfacts")), filings.rows]
+    frames = [f for f in frames if f.height]
     facts = (
         pl.concat(frames, how="diagonal_relaxed")
         if frames
         else pl.DataFrame(schema={**FACT_SCHEMA, **LINEAGE})
     )
-    documents_frame = pl.concat(documents) if documents else pl.DataFrame(schema=DOCUMENT_SCHEMA)
-    reject_rows = pl.concat(rejects)
+    documents = filings.tables.get("documents", pl.DataFrame(schema=DOCUMENT_SCHEMA)).select(
+        list(DOCUMENT_SCHEMA)
+    )
+    segment_facts = filings.tables.get(
+        "segment_facts", pl.DataFrame(schema={**FACT_SCHEMA, **SEGMENT_COLUMNS, "landed_sha256": pl.String})
+    )
+    reject_rows = pl.concat([companyfacts.rejects, filings.rejects, ticker_maps.rejects])
     context.log.info(
         f"sec: {facts.filter(pl.col('source') == 'companyfacts')['cik'].n_unique()} companyfacts bodies, "
-        f"{documents_frame.height} 10-Ks, {facts.height:,} facts, {reject_rows.height} held out"
+        f"{documents.height} 10-Ks, {facts.height:,} facts, {reject_rows.height} held out"
     )
-    segment_facts = (
-        pl.concat(segment_frames)
-        if segment_frames
-        else pl.DataFrame(schema={**FACT_SCHEMA, **SEGMENT_COLUMNS, "landed_sha256": pl.String})
+    # The ticker map in force is the last landed one (it replaces its predecessor).
+    tickers = (
+        ticker_maps.rows.filter(pl.col("landed_sha256") == ticker_maps.rows["landed_sha256"][-1]).select(
+            list(TICKER_SCHEMA)
+        )
+        if ticker_maps.rows.height
+        else pl.DataFrame(schema=TICKER_SCHEMA)
     )
-    return (
-        facts.select(*FACT_SCHEMA, *LINEAGE),
-        documents_frame,
-        segment_facts,
-        tickers[-1]
-        if tickers
-        else pl.DataFrame(schema={"ticker": pl.String, "cik": pl.String, "name": pl.String}),
-        reject_rows,
-    )
+    return facts.select(*FACT_SCHEMA, *LINEAGE), documents, segment_facts, tickers, reject_rows
 
 
 def sec_companies(facts: pl.DataFrame, documents: pl.DataFrame, tickers: pl.DataFrame) -> pl.DataFrame:
@@ -221,7 +197,7 @@ def sec_financials(
     for warning in caught:
         context.log.warning(f"sec: {warning.message}")
     combined = with_capex_incl_finance_leases(combine_financials(by_companyfacts, by_ixbrl)).with_columns(
-        employees_source_text=pl.col("employees_sentence")  # the name the issue asks for, beside the old one
+        employees_source_text=pl.col("employees_sentence")  # the name BI users get, beside the older one
     )
     context.log.info(
         f"sec: core.financials {combined.height} rows for {combined['ticker'].n_unique()} companies "
@@ -331,7 +307,10 @@ segment_revenue_valid = table_check(
         ),
         (
             "expect_column_values_to_be_in_set",
-            {"column": "axis", "value_set": ["us-gaap:StatementBusinessSegmentsAxis", "srt:ProductOrServiceAxis"]},
+            {
+                "column": "axis",
+                "value_set": ["us-gaap:StatementBusinessSegmentsAxis", "srt:ProductOrServiceAxis"],
+            },
         ),
         (
             "expect_compound_columns_to_be_unique",
@@ -344,8 +323,14 @@ financials_calendar_valid = table_check(
     ["core", "financials_calendar"],
     "financials_calendar_valid",
     [
-        ("expect_compound_columns_to_be_unique", {"column_list": ["ticker", "calendar_year", "calendar_quarter"]}),
-        ("expect_column_values_to_be_between", {"column": "calendar_quarter", "min_value": 1, "max_value": 4}),
+        (
+            "expect_compound_columns_to_be_unique",
+            {"column_list": ["ticker", "calendar_year", "calendar_quarter"]},
+        ),
+        (
+            "expect_column_values_to_be_between",
+            {"column": "calendar_quarter", "min_value": 1, "max_value": 4},
+        ),
         ("expect_column_values_to_be_between", {"column": "capex_usd", "min_value": 0}),
     ],
     description="one row per ticker and calendar quarter (1-4); capex never negative",

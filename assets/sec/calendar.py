@@ -79,15 +79,24 @@ def financials_calendar(fin: pl.DataFrame) -> pl.DataFrame:
     carry capex_incl_finance_leases_usd). Two fiscal quarters landing in one calendar quarter (a re-cut year)
     keep the one with more days there."""
     quarters = fin.filter(
-        pl.col("fiscal_period") != "FY", pl.col("period_start").is_not_null(), pl.col("period_end").is_not_null()
+        pl.col("fiscal_period") != "FY",
+        pl.col("period_start").is_not_null(),
+        pl.col("period_end").is_not_null(),
     )
     if not quarters.height:
         return pl.DataFrame(schema=CALENDAR_SCHEMA)
     placed = quarters.with_columns(
         pl.struct("period_start", "period_end")
         .map_elements(
-            lambda p: dict(zip(("calendar_year", "calendar_quarter", "days"), calendar_quarter(p["period_start"], p["period_end"]))),
-            return_dtype=pl.Struct({"calendar_year": pl.Int32, "calendar_quarter": pl.Int32, "days": pl.Int32}),
+            lambda p: dict(
+                zip(
+                    ("calendar_year", "calendar_quarter", "days"),
+                    calendar_quarter(p["period_start"], p["period_end"]),
+                )
+            ),
+            return_dtype=pl.Struct(
+                {"calendar_year": pl.Int32, "calendar_quarter": pl.Int32, "days": pl.Int32}
+            ),
         )
         .alias("placed")
     ).unnest("placed")

@@ -10,9 +10,9 @@ import json
 
 import polars as pl
 
-from assets.sec.companyfacts import gunzip_if_needed
 from pipelines.config import SEEDS_DIR
 from pipelines.errors import SourceFormatError
+from pipelines.parsed import gunzipped
 
 
 def normalize_companies(companies: pl.DataFrame) -> pl.DataFrame:
@@ -38,12 +38,14 @@ def parse_company_tickers(raw: bytes, origin: str) -> pl.DataFrame:
     """SEC's https://www.sec.gov/files/company_tickers.json ({"0": {"cik_str", "ticker", "title"}, ...}) as
     (ticker, cik, name), CIK zero-padded. A CIK has several tickers (GOOGL and GOOG), listed in SEC's order."""
     try:
-        doc = json.loads(gunzip_if_needed(raw, origin))
+        doc = json.loads(gunzipped(raw, origin))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SourceFormatError(origin, f"not a company_tickers JSON ({e})") from e
     entries = list(doc.values()) if isinstance(doc, dict) else doc if isinstance(doc, list) else None
     if not entries or not all(
-        isinstance(e, dict) and {"cik_str", "ticker"} <= e.keys() and isinstance(e.get("title"), (str, type(None)))
+        isinstance(e, dict)
+        and {"cik_str", "ticker"} <= e.keys()
+        and isinstance(e.get("title"), (str, type(None)))
         for e in entries
     ):
         raise SourceFormatError(

@@ -7,20 +7,19 @@ filing that reported a value is listed, so one period appears once per 10-K/10-Q
 that is the restatement history, kept here and resolved in `financials.py`.
 
 DuckDB reads the nested JSON with an explicit MAP schema and unnests it in SQL: ~5x faster than
-Python loops and far faster than Polars' read_json + explode (see ../shared/BENCHMARKS.md).
+Python loops and far faster than Polars' read_json + explode (see docs/performance.md).
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
-import zlib
 
 import duckdb
 import polars as pl
 
 from pipelines.errors import SourceFormatError
+from pipelines.parsed import gunzipped
 
 # The tidy shape both SEC paths produce (companyfacts here, inline XBRL in ixbrl.py).
 FACT_SCHEMA = {
@@ -71,19 +70,9 @@ from facts
 """
 
 
-def gunzip_if_needed(raw: bytes, origin: str) -> bytes:
-    """SEC serves gzip-encoded bodies and people save them as .json.gz: accept both."""
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
-        raise SourceFormatError(origin, f"gzip body is corrupt or truncated ({e})") from e
-
-
 def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
     """Every fact of a companyfacts body, one row per (concept, unit, period, filing), in FACT_SCHEMA."""
-    body = gunzip_if_needed(raw, origin)
+    body = gunzipped(raw, origin)
     if not body.strip():
         raise SourceFormatError(origin, "empty body, expected a companyfacts JSON object")
     if not body.lstrip().startswith(b"{"):
@@ -123,6 +112,4 @@ def parse_companyfacts(raw: bytes, origin: str) -> pl.DataFrame:
         # that reported nothing. Landing it would replace good figures with NULLs.
         raise SourceFormatError(origin, f"none of its {facts.height:,} facts has a 'val': changed layout?")
     # NaN or infinity is never a reported figure (a JSON 'NaN' or 1e400 read as a number): no value.
-    return facts.with_columns(
-        value=pl.when(pl.col("value").is_finite()).then(pl.col("value"))
-    )
+    return facts.with_columns(value=pl.when(pl.col("value").is_finite()).then(pl.col("value")))

@@ -54,7 +54,7 @@ METRIC_CONCEPTS: dict[str, list[str]] = {
         "us-gaap:ProfitLoss",  # includes noncontrolling interests; for filers that tag only this
     ],
     "stock_based_compensation_usd": [
-        # The cash-flow add-back first: every tracked filer tags it in every 10-K/10-Q (issue 11 needs all of them);
+        # The cash-flow add-back first: every tracked filer tags it in every 10-K/10-Q (the marts need all of them);
         # the income-statement allocation is the fallback.
         "us-gaap:ShareBasedCompensation",
         "us-gaap:AllocatedShareBasedCompensationExpense",

@@ -29,9 +29,7 @@ COVERAGE_SCHEMA = {
 FILING_GRACE_DAYS = 90
 
 
-def coverage(
-    companies: pl.DataFrame, financials: pl.DataFrame, filings: pl.DataFrame
-) -> pl.DataFrame:
+def coverage(companies: pl.DataFrame, financials: pl.DataFrame, filings: pl.DataFrame) -> pl.DataFrame:
     """core.coverage: one row per company of `companies` (the seed). `financials` is core.financials, `filings`
     (cik, accession) one row per filing landed (companyfacts' 10-K/10-Q accessions and every 10-K/10-Q document)."""
     seed = normalize_companies(companies).select("ticker", "cik")
@@ -48,8 +46,10 @@ def coverage(
         .last(),
         fy_ends=pl.col("period_end").filter(pl.col("fiscal_period") == "FY").sort(),
     )
-    landed = held.sort("accession", descending=True).group_by("cik").agg(
-        filings=pl.len(), accessions=pl.col("accession").str.join(", ")
+    landed = (
+        held.sort("accession", descending=True)
+        .group_by("cik")
+        .agg(filings=pl.len(), accessions=pl.col("accession").str.join(", "))
     )
     frame = seed.join(spans, on="cik", how="left").join(landed, on="cik", how="left")
     rows = []
@@ -58,7 +58,11 @@ def coverage(
         if row["fy_ends"] and as_of is not None:
             year, end = row["last_fiscal_year"], row["fy_ends"][-1]
             while True:
-                end = end.replace(year=end.year + 1) if not (end.month == 2 and end.day == 29) else end.replace(year=end.year + 1, day=28)
+                end = (
+                    end.replace(year=end.year + 1)
+                    if not (end.month == 2 and end.day == 29)
+                    else end.replace(year=end.year + 1, day=28)
+                )
                 year += 1
                 if (as_of - end).days < FILING_GRACE_DAYS:
                     break

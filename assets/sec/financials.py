@@ -33,7 +33,7 @@ QUARTER_DAYS = 365.25 / 4
 SPAN_TOLERANCE_DAYS = 14
 WEEK = timedelta(days=7)
 
-# core.financials: the contract columns first, then the extras (issue 11 and traceability).
+# core.financials: the contract columns first, then the extras (what the marts read, and traceability).
 FINANCIALS_SCHEMA = {
     "ticker": pl.String,
     "cik": pl.String,
@@ -382,7 +382,9 @@ def financials_from_10ks(
     )
     own_years = (
         documents.lazy()
-        .filter(pl.col("form").str.starts_with("10-K"))  # a 10-Q is no fiscal year's report and states no headcount
+        .filter(
+            pl.col("form").str.starts_with("10-K")
+        )  # a 10-Q is no fiscal year's report and states no headcount
         # A 10-K's period end is its fiscal year end: the fiscal year is the year that (week-early) date falls in.
         .with_columns(fiscal_year=(pl.col("fiscal_period_end") - WEEK).dt.year().cast(pl.Int32))
         .join(seed.lazy().select("cik", "ticker"), on="cik")

@@ -27,11 +27,11 @@ from decimal import Decimal, InvalidOperation
 import polars as pl
 from lxml import etree, html
 
-from assets.sec.companyfacts import FACT_SCHEMA, gunzip_if_needed
+from assets.sec.companyfacts import FACT_SCHEMA
 from assets.sec.concepts import SEGMENT_REVENUE_CONCEPTS
 from assets.sec.headcount import parse_headcount
 from pipelines.errors import SourceFormatError
-from pipelines.parsed import empty_rejects, rejects_frame
+from pipelines.parsed import empty_rejects, gunzipped, rejects_frame
 
 # EDGAR URLs name the accession without dashes: /Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm
 _ARCHIVES_ACCESSION = re.compile(r"/Archives/edgar/data/\d+/(\d{10})(\d{2})(\d{6})/", re.IGNORECASE)
@@ -131,7 +131,9 @@ class Parsed10K:
     rejects: pl.DataFrame = field(default_factory=empty_rejects)  # numbers whose text could not be read
     filed: date | None = None
     # Revenue facts with one explicit member on a segment/product axis: FACT_SCHEMA + SEGMENT_COLUMNS.
-    segment_facts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={**FACT_SCHEMA, **SEGMENT_COLUMNS}))
+    segment_facts: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={**FACT_SCHEMA, **SEGMENT_COLUMNS})
+    )
     employees_check: str | None = None  # "text", "tagged, matches text", "tagged 1,200, text says 1,100"
 
     def document(self) -> pl.DataFrame:
@@ -244,7 +246,14 @@ def _contexts_and_units(root) -> tuple[dict[str, dict], dict[str, str]]:
         context = {"cik": None, "start": None, "end": None, "dimensional": False, "members": [], "typed": 0}
         for child in element.iter(
             *_tags(
-                "identifier", "startDate", "endDate", "instant", "segment", "scenario", "explicitMember", "typedMember"
+                "identifier",
+                "startDate",
+                "endDate",
+                "instant",
+                "segment",
+                "scenario",
+                "explicitMember",
+                "typedMember",
             )
         ):
             name = child.tag.rsplit("}", 1)[-1].lower()
@@ -281,12 +290,17 @@ def _document_text(root) -> str:
 
 
 def parse_10k_text(
-    raw: bytes, origin: str, *, cik: str | None = None, period_end: date | None = None, filed: date | None = None
+    raw: bytes,
+    origin: str,
+    *,
+    cik: str | None = None,
+    period_end: date | None = None,
+    filed: date | None = None,
 ) -> Parsed10K:
     """A 10-K filed before inline XBRL (plain HTML, most FY2018 10-Ks): only its headcount is read; its figures
     come from companyfacts. The CIK is the Archives URL's (or `cik`), the fiscal year end the cover's "for the
     fiscal year ended <date>" (or `period_end`, from the submissions JSON in live mode)."""
-    body = gunzip_if_needed(raw, origin)
+    body = gunzipped(raw, origin)
     if not body.strip():
         raise SourceFormatError(origin, "empty body, expected a 10-K document")
     if b"</html>" not in body[-4096:].lower():
@@ -295,7 +309,10 @@ def parse_10k_text(
         root = html.fromstring(body)
     except (etree.ParserError, ValueError) as e:
         raise SourceFormatError(origin, f"not an HTML document ({e})") from e
-    if any(el.tag.rsplit(":", 1)[-1].lower() == "header" and "ix" in el.tag.lower() for el in root.iter(etree.Element)):
+    if any(
+        el.tag.rsplit(":", 1)[-1].lower() == "header" and "ix" in el.tag.lower()
+        for el in root.iter(etree.Element)
+    ):
         raise SourceFormatError(origin, "this 10-K has inline XBRL: it is a sec-10k body")
     text = _document_text(root)
     cover = text[:30_000]
@@ -306,7 +323,9 @@ def parse_10k_text(
     if period_end is None and (match := _FISCAL_YEAR_ENDED.search(cover)):
         period_end = _date(match.group(1))
     if not cik or not cik.isdigit():
-        raise SourceFormatError(origin, "a 10-K without inline XBRL names no CIK: fetch it from its EDGAR Archives URL")
+        raise SourceFormatError(
+            origin, "a 10-K without inline XBRL names no CIK: fetch it from its EDGAR Archives URL"
+        )
     if period_end is None:
         raise SourceFormatError(origin, "no 'fiscal year ended <date>' on its cover")
     headcount = parse_headcount(text)
@@ -348,7 +367,7 @@ def parse_filing(
     raw: bytes, origin: str, form_family: str, *, filed: date | None = None, segments: bool = True
 ) -> Parsed10K:
     """A 10-K or 10-Q (`form_family`) primary document with inline XBRL; refuses any other form."""
-    body = gunzip_if_needed(raw, origin)
+    body = gunzipped(raw, origin)
     if not body.strip():
         raise SourceFormatError(origin, f"empty body, expected a {form_family} document")
     root = _document(body, origin)
@@ -371,7 +390,9 @@ def parse_filing(
         if context is None or attrs.get("nil") == "true" or ":" not in name:
             continue
         segment = _segment_of(context) if context["dimensional"] else None
-        if context["dimensional"] and (segment is None or not segments or name not in SEGMENT_REVENUE_CONCEPTS):
+        if context["dimensional"] and (
+            segment is None or not segments or name not in SEGMENT_REVENUE_CONCEPTS
+        ):
             continue
         text = _text(element)
         try:
@@ -509,7 +530,11 @@ def _employees(facts: pl.DataFrame, text: str) -> tuple[int | None, str | None, 
         return headcount.employees, headcount.sentence, "text" if headcount.employees is not None else None
     value = int(tagged["value"][0])
     if headcount.employees is None:
-        return value, "dei:EntityNumberOfEmployees (tagged; no sentence in the text states it)", "tagged, not in text"
+        return (
+            value,
+            "dei:EntityNumberOfEmployees (tagged; no sentence in the text states it)",
+            "tagged, not in text",
+        )
     if headcount.employees == value:
         return value, headcount.sentence, "tagged, matches text"
     warnings.warn(

@@ -29,8 +29,8 @@ from datetime import date, timedelta
 import polars as pl
 
 from assets.sec.companies import normalize_companies, read_companies
-from assets.sec.companyfacts import gunzip_if_needed
 from pipelines.errors import CapexError, FetchError, SourceFormatError
+from pipelines.parsed import gunzipped
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def submissions_url(cik: str) -> str:
 
 def load_submissions(raw: bytes, origin: str) -> dict:
     try:
-        doc = json.loads(gunzip_if_needed(raw, origin))
+        doc = json.loads(gunzipped(raw, origin))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SourceFormatError(origin, f"not a submissions JSON ({e})") from e
     if not isinstance(doc, dict):
@@ -107,7 +107,9 @@ def _filings_of(doc: dict, origin: str) -> pl.DataFrame:
     typed = all(isinstance(v, (str, type(None))) for c in _FILING_COLUMNS for v in columns[c])
     flags = isinstance(inline, list) and len(inline) == len(columns["form"])
     if not typed or not flags or any(v not in (0, 1, None) or isinstance(v, (bool, float)) for v in inline):
-        raise SourceFormatError(origin, "filing columns hold values of the wrong type (text and 0/1 expected)")
+        raise SourceFormatError(
+            origin, "filing columns hold values of the wrong type (text and 0/1 expected)"
+        )
     return pl.DataFrame(
         {
             "accession": columns["accessionNumber"],
@@ -128,7 +130,9 @@ def _filings_of(doc: dict, origin: str) -> pl.DataFrame:
     ).with_columns(pl.col("filed", "period_end").str.to_date(strict=False))
 
 
-def submission_pages(raw: bytes, origin: str) -> list[str]:  # every page; older_pages_needed: those in the window
+def submission_pages(
+    raw: bytes, origin: str
+) -> list[str]:  # every page; older_pages_needed: those in the window
     """URLs of the older pages a main submissions body points to (filings.files[].name)."""
     doc = load_submissions(raw, origin)
     return [
@@ -220,7 +224,9 @@ def older_pages_needed(raw: bytes, origin: str, first_fiscal_year: int = FIRST_F
     return [
         f"https://data.sec.gov/submissions/{page['name']}"
         for page in doc.get("filings", {}).get("files", [])
-        if isinstance(page, dict) and page.get("name") and str(page.get("filingTo") or "9999") >= since.isoformat()
+        if isinstance(page, dict)
+        and page.get("name")
+        and str(page.get("filingTo") or "9999") >= since.isoformat()
     ]
 
 
@@ -265,7 +271,13 @@ def fetch_live(
             try:
                 document = fetch(filing.url, kind=filing.kind, entity=filing.entity, expect="html")
                 if document is not None:
-                    store(document, kind=filing.kind, entity=filing.entity, origin=filing.url, as_of=filing.filed.isoformat())
+                    store(
+                        document,
+                        kind=filing.kind,
+                        entity=filing.entity,
+                        origin=filing.url,
+                        as_of=filing.filed.isoformat(),
+                    )
             except CapexError as e:
                 if filing == newest:
                     failures.append(f"{ticker} 10-K: {e}")

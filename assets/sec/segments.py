@@ -55,7 +55,9 @@ def member_label(member: str) -> str:
     local = member.rsplit(":", 1)[-1]
     local = re.sub(r"(?:Segments?)?Member$", "", local) or local
     local = re.sub(r"^I(?=[A-Z][a-z])", "i", local)  # Apple's IPadMember, IPhoneMember: the product names
-    words = re.sub(r"(?<=[a-z0-9])(?<!^[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", local)  # iPhone stays whole
+    words = re.sub(
+        r"(?<=[a-z0-9])(?<!^[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", local
+    )  # iPhone stays whole
     return " ".join(words.split())
 
 
@@ -75,15 +77,13 @@ def segment_revenue(
         schema={"name": pl.String, "rank": pl.Int32},
     )
     labels = (
-        segment_facts.select("member").unique().with_columns(
-            label=pl.col("member").map_elements(member_label, return_dtype=pl.String)
-        )
+        segment_facts.select("member")
+        .unique()
+        .with_columns(label=pl.col("member").map_elements(member_label, return_dtype=pl.String))
     )
     facts = (
         segment_facts.lazy()
-        .filter(
-            pl.col("unit") == "USD", pl.col("period_start").is_not_null(), pl.col("value").is_not_null()
-        )
+        .filter(pl.col("unit") == "USD", pl.col("period_start").is_not_null(), pl.col("value").is_not_null())
         .with_columns(name=pl.concat_str("taxonomy", pl.lit(":"), "concept"))
         .join(rank.lazy(), on="name")
         .join(seed.lazy().select("cik", "ticker"), on="cik")
@@ -92,13 +92,14 @@ def segment_revenue(
         .with_columns(segment=pl.coalesce("seed_segment", "label"))
         .with_columns(metric=pl.concat_str("axis", pl.lit(_SEPARATOR), "segment"))
     )
-    members = (
-        facts.select("cik", "metric", "accession", "member", "covers", ai_relevant=pl.col("seed_segment").is_not_null())
-        .unique(subset=["cik", "metric", "accession"], keep="first", maintain_order=True)
-    )
+    members = facts.select(
+        "cik", "metric", "accession", "member", "covers", ai_relevant=pl.col("seed_segment").is_not_null()
+    ).unique(subset=["cik", "metric", "accession"], keep="first", maintain_order=True)
     # A series' filed member (and its seed row) per filing: derived quarters name the later filing's member.
     periods = choose_concepts(discrete_periods(latest_versions(facts), seed))
-    period_order = pl.col("fiscal_period").replace_strict(PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32)
+    period_order = pl.col("fiscal_period").replace_strict(
+        PERIODS, list(range(len(PERIODS))), return_dtype=pl.Int32
+    )
     return (
         # an imported document named without its accession has none (NULL): it still names its member
         periods.join(members, on=["cik", "metric", "accession"], how="left", nulls_equal=True)

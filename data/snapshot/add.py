@@ -4,7 +4,7 @@
 
 Example:
     uv run python data/snapshot/add.py sec sec-companyfacts CIK0000789019 2026-04-28 \
-        https://data.sec.gov/api/xbrl/companyfacts/CIK0000789019.json ../shared/data/sec/companyfacts/CIK0000789019.json
+        https://data.sec.gov/api/xbrl/companyfacts/CIK0000789019.json ~/captures/CIK0000789019.json
 """
 
 import argparse
@@ -17,5 +17,7 @@ for arg in ("source", "kind", "entity", "as_of", "origin", "file"):
     parser.add_argument(arg)
 parser.add_argument("--name", help="file name inside data/snapshot/SOURCE/ (default: FILE's name + .gz)")
 args = parser.parse_args()
-entry = add_snapshot_file(Path(args.file), args.source, args.kind, args.entity, args.as_of, args.origin, args.name)
+entry = add_snapshot_file(
+    Path(args.file), args.source, args.kind, args.entity, args.as_of, args.origin, args.name
+)
 print(f"{entry.path}: {entry.bytes:,} bytes, sha256 {entry.sha256[:16]}")

@@ -1,6 +1,6 @@
 """The building blocks every section shares: reading tables, formatting numbers, embedding charts.
 
-Rules the charts keep (issue 16): money in US$ billions on axes that start at zero ("B", never plotly's SI
+Rules the charts keep: money in US$ billions on axes that start at zero ("B", never plotly's SI
 "G"), no dual axis, a missing value is a gap (left out of a bar, `None` in a line), never a zero, and every
 chart carries a caption saying what it covers and what is missing.
 """

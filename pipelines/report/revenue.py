@@ -47,7 +47,7 @@ COMPARATOR_LABEL = {
 
 def normalised_gap(gap: pl.DataFrame) -> pl.DataFrame:
     """The contract's columns, also on a warehouse from before the comparators (its incremental revenue is the
-    `revenue_growth` comparator, as CONTRACT.md says)."""
+    `revenue_growth` comparator, as the public interface defines it)."""
     if "comparator" not in gap.columns:
         gap = gap.with_columns(
             comparator=pl.lit("revenue_growth"), comparator_revenue_usd=pl.col("incremental_revenue_usd")

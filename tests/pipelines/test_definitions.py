@@ -25,8 +25,11 @@ def test_publish_depends_on_every_other_asset():
 
 def test_every_asset_says_what_it_is():
     graph = defs.resolve_asset_graph()
-    missing = [k.to_user_string() for k in graph.get_all_asset_keys()
-               if graph.get(k).is_materializable and not graph.get(k).description]
+    missing = [
+        k.to_user_string()
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).is_materializable and not graph.get(k).description
+    ]
     assert not missing, f"assets without a description: {missing}"
 
 
@@ -36,4 +39,8 @@ def test_every_asset_has_an_owner_a_nightly_freshness_window_and_sources_link_ho
     assert financials.owners == ["team:data"]
     assert financials.freshness_policy is not None
     assert "sec.gov" in financials.metadata["source"].url
-    assert all(graph.get(k).freshness_policy is not None for k in graph.get_all_asset_keys() if graph.get(k).is_materializable)
+    assert all(
+        graph.get(k).freshness_policy is not None
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).is_materializable
+    )

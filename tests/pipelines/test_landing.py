@@ -13,8 +13,12 @@ def zone(tmp_path) -> LandingZone:
 
 def test_same_bytes_twice_change_nothing(tmp_path):
     landing = zone(tmp_path)
-    first, stored = landing.store(b'{"a": 1}', kind="k", entity="e", origin="/x/a.json", via="import", as_of="2026-01-01")
-    again, stored_again = landing.store(b'{"a": 1}', kind="k", entity="e", origin="/x/a.json", via="import", as_of="2026-01-01")
+    first, stored = landing.store(
+        b'{"a": 1}', kind="k", entity="e", origin="/x/a.json", via="import", as_of="2026-01-01"
+    )
+    again, stored_again = landing.store(
+        b'{"a": 1}', kind="k", entity="e", origin="/x/a.json", via="import", as_of="2026-01-01"
+    )
     assert stored and not stored_again
     assert first == again
     assert len(landing.manifest_path.read_text().splitlines()) == 1
@@ -49,7 +53,9 @@ def test_a_torn_manifest_line_from_a_crash_is_ignored_and_repaired(tmp_path):
 
 def test_hostile_origin_and_entity_never_become_paths(tmp_path):
     landing = zone(tmp_path)
-    body, _ = landing.store(b"x", kind="k", entity="../../etc/passwd", origin="../../../../tmp/evil", via="fetch")
+    body, _ = landing.store(
+        b"x", kind="k", entity="../../etc/passwd", origin="../../../../tmp/evil", via="fetch"
+    )
     stored = [p for p in (tmp_path / "landing").rglob("*") if p.is_file()]
     assert all(p.is_relative_to(tmp_path / "landing") for p in stored)
     assert (tmp_path / "landing" / "objects" / body.sha256[:2] / body.sha256).read_bytes() == b"x"

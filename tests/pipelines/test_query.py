@@ -37,13 +37,21 @@ def warehouse(tmp_path) -> Path:
     return path
 
 
-def query(warehouse: Path, *args: str, cwd: Path | None = None, columns: int | None = None) -> subprocess.CompletedProcess:
+def query(
+    warehouse: Path, *args: str, cwd: Path | None = None, columns: int | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "CAPEX_HOME": str(warehouse.parent.parent)}
     env.pop("COLUMNS", None)
     if columns is not None:
         env["COLUMNS"] = str(columns)
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", "query", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd or PROJECT_ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "query", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or PROJECT_ROOT,
+        timeout=120,
+    )
 
 
 # --------------------------------------------------------------------------------------- read-only
@@ -94,24 +102,43 @@ def test_the_refusal_says_what_the_statement_would_have_done(warehouse, tmp_path
 
 
 def test_reads_of_every_form_run(warehouse):
-    for sql in ("select count(*) as n from core.financials", "from core.financials select ticker",
-                "describe core.financials", "summarize core.financials", "show tables from core",
-                "pivot core.financials on fiscal_year in (2024, 2025) using sum(capex_usd) group by ticker",
-                "explain select * from core.financials", "call pragma_version()",
-                "with t as (select 1 as a) select a from t; select 2 as b"):
+    for sql in (
+        "select count(*) as n from core.financials",
+        "from core.financials select ticker",
+        "describe core.financials",
+        "summarize core.financials",
+        "show tables from core",
+        "pivot core.financials on fiscal_year in (2024, 2025) using sum(capex_usd) group by ticker",
+        "explain select * from core.financials",
+        "call pragma_version()",
+        "with t as (select 1 as a) select a from t; select 2 as b",
+    ):
         done = query(warehouse, sql)
         assert done.returncode == 0, (sql, done.stderr)
 
 
 def test_an_error_is_one_line_naming_the_problem(warehouse):
-    for sql, says in (("select * from core.nope", "Table with name nope does not exist"),
-                      ("selec 1", "syntax error at or near \"selec\"")):
+    for sql, says in (
+        ("select * from core.nope", "Table with name nope does not exist"),
+        ("selec 1", 'syntax error at or near "selec"'),
+    ):
         done = query(warehouse, sql)
         assert done.returncode == 1 and done.stderr.count("\n") == 1 and done.stderr.endswith("\n")
         assert done.stderr.startswith("capex: query failed: ") and says in done.stderr, done.stderr
     missing = query(warehouse, "select 1")
-    missing_home = subprocess.run([sys.executable, "-m", "pipelines.cli", "query", "select 1", "--warehouse",
-                                   str(warehouse.parent / "none.duckdb")], capture_output=True, text=True)
+    missing_home = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "query",
+            "select 1",
+            "--warehouse",
+            str(warehouse.parent / "none.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 0
     assert missing_home.returncode == 1 and "no published warehouse at" in missing_home.stderr
 
@@ -120,15 +147,23 @@ def test_an_error_is_one_line_naming_the_problem(warehouse):
 
 
 def test_table_shows_money_with_separators_years_plain_and_null_empty(warehouse):
-    done = query(warehouse, "select ticker, fiscal_year, capex_usd, capex_musd, employees from core.financials "
-                            "order by fiscal_year desc")
+    done = query(
+        warehouse,
+        "select ticker, fiscal_year, capex_usd, capex_musd, employees from core.financials "
+        "order by fiscal_year desc",
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[1] == "│ ticker │ fiscal_year │      capex_usd │ capex_musd │ employees │"
     assert lines[3] == "│ MSFT   │        2025 │ 64,551,000,000 │     64,551 │           │"
     assert lines[4] == "│ MSFT   │        2024 │ 44,477,000,000 │     44,477 │           │"
     assert lines[-1] == "(2 rows)"
-    assert "e+" not in done.stdout and "e1" not in done.stdout and "None" not in done.stdout and "null" not in done.stdout
+    assert (
+        "e+" not in done.stdout
+        and "e1" not in done.stdout
+        and "None" not in done.stdout
+        and "null" not in done.stdout
+    )
 
 
 def test_a_wide_result_fits_the_terminal_and_no_number_is_cut(warehouse):
@@ -143,10 +178,16 @@ def test_a_wide_result_fits_the_terminal_and_no_number_is_cut(warehouse):
         assert "64,551,000,000" in cells or "capex_usd" not in cells
     narrow = query(warehouse, "select * from core.financials", columns=80).stdout
     assert "columns shown" in narrow.splitlines()[-1] and "│ … │" in narrow
-    assert "│ https://www.sec.gov/Archives/edgar/data… │" in query(warehouse, "select ticker, source_url from core.financials",
-                                                           columns=60).stdout  # a text is cut at 40 characters
-    four = query(warehouse, "select ticker, fiscal_year, capex_usd, source_url from core.financials", columns=64).stdout
-    assert "│ MSFT   │        2025 │ 64,551,000,000 │ https://www.sec.gov… │" in four  # ... and down to 20 to fit
+    assert (
+        "│ https://www.sec.gov/Archives/edgar/data… │"
+        in query(warehouse, "select ticker, source_url from core.financials", columns=60).stdout
+    )  # a text is cut at 40 characters
+    four = query(
+        warehouse, "select ticker, fiscal_year, capex_usd, source_url from core.financials", columns=64
+    ).stdout
+    assert (
+        "│ MSFT   │        2025 │ 64,551,000,000 │ https://www.sec.gov… │" in four
+    )  # ... and down to 20 to fit
     full = query(warehouse, "select * from core.financials", "--width", "0", columns=80).stdout
     assert "000095017025100235/ │" in full and "columns shown" not in full
 
@@ -166,7 +207,9 @@ def test_render_table_rows_beyond_max_rows_are_elided_in_the_middle():
 
 
 def test_render_table_ratios_and_large_non_whole_figures():
-    frame = pl.DataFrame({"capex_to_revenue": [0.22912850875324786, None], "spend_usd": [152329846575.34, 1.5e11]})
+    frame = pl.DataFrame(
+        {"capex_to_revenue": [0.22912850875324786, None], "spend_usd": [152329846575.34, 1.5e11]}
+    )
     body = render_table(frame).splitlines()[3:5]
     assert body[0] == "│           0.2291 │ 152,329,846,575 │"
     assert body[1] == "│                  │ 150,000,000,000 │"
@@ -178,12 +221,26 @@ def test_render_table_ratios_and_large_non_whole_figures():
 def test_csv_and_json_are_exact(warehouse):
     sql = "select ticker, fiscal_year, capex_usd, capex_musd, employees from core.financials order by fiscal_year desc"
     csv = query(warehouse, sql, "--format", "csv", columns=40)
-    assert csv.stdout == ("ticker,fiscal_year,capex_usd,capex_musd,employees\n"
-                          "MSFT,2025,64551000000.0,64551,\nMSFT,2024,44477000000.0,44477,\n")
+    assert csv.stdout == (
+        "ticker,fiscal_year,capex_usd,capex_musd,employees\n"
+        "MSFT,2025,64551000000.0,64551,\nMSFT,2024,44477000000.0,44477,\n"
+    )
     out = query(warehouse, sql, "--format", "json", columns=40)
     assert json.loads(out.stdout) == [
-        {"ticker": "MSFT", "fiscal_year": 2025, "capex_usd": 64551000000.0, "capex_musd": 64551, "employees": None},
-        {"ticker": "MSFT", "fiscal_year": 2024, "capex_usd": 44477000000.0, "capex_musd": 44477, "employees": None},
+        {
+            "ticker": "MSFT",
+            "fiscal_year": 2025,
+            "capex_usd": 64551000000.0,
+            "capex_musd": 64551,
+            "employees": None,
+        },
+        {
+            "ticker": "MSFT",
+            "fiscal_year": 2024,
+            "capex_usd": 44477000000.0,
+            "capex_musd": 44477,
+            "employees": None,
+        },
     ]
 
 
@@ -192,7 +249,13 @@ def test_on_the_published_warehouse_msft_fy2025_capex_reads_as_in_the_10k(refres
     """64,551 $M: Microsoft's FY2025 10-K, cash flow statement, additions to property and equipment."""
     from tests.conftest import capex
 
-    done = capex(refreshed_home, "query", "select ticker, fiscal_year, capex_usd from bi.spend_ratio "
-                 "where ticker = 'MSFT' and fiscal_year = 2025", "--width", "80")
+    done = capex(
+        refreshed_home,
+        "query",
+        "select ticker, fiscal_year, capex_usd from bi.spend_ratio "
+        "where ticker = 'MSFT' and fiscal_year = 2025",
+        "--width",
+        "80",
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[3] == "│ MSFT   │        2025 │ 64,551,000,000 │"

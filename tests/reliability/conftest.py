@@ -28,7 +28,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         cells = []
         for source in sources:
             outcome = results[source].get(fault)
-            cells.append("-" if outcome is None else "ok" if outcome[0] else "GAP" if "known gap" in outcome[1] else "FAILED")
+            cells.append(
+                "-"
+                if outcome is None
+                else "ok"
+                if outcome[0]
+                else "GAP"
+                if "known gap" in outcome[1]
+                else "FAILED"
+            )
         write(f"{fault:<{width}}  " + "  ".join(f"{c:<8}" for c in cells))
     for source in sources:
         tried = len(results[source])

@@ -84,7 +84,9 @@ def published_state(home: Path) -> dict:
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('core', 'marts') and table_type = 'BASE TABLE' order by 1, 2"
         ).fetchall()
-        state = {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
+        state = {
+            f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables
+        }
         state["meta.refresh fingerprint"] = con.execute("select fingerprint from meta.refresh").fetchone()[0]
     return state
 
@@ -198,8 +200,12 @@ def killed(published_home, tmp_path_factory, pycache) -> dict:
     build_victim.join(timeout=REFRESH_TIMEOUT_S)
     leftovers = sorted(p.name for p in (build_victim.home / "warehouse" / "build").glob("*"))
     stop = tmp_path_factory.mktemp("reader") / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse_of(build_victim.home)), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse_of(build_victim.home)), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     following = start_capex(build_victim.home, pycache, "refresh", "--offline", "--force")
     for victim in victims.values():
         victim.join(timeout=REFRESH_TIMEOUT_S)
@@ -227,7 +233,9 @@ def killed(published_home, tmp_path_factory, pycache) -> dict:
 def test_kill_9_leaves_the_published_warehouse_and_the_landing_zone_intact(point, killed, published_home):
     home0, before = published_home
     victim = killed["victims"][point]
-    assert victim.killed_after, f"{point}: never reached {KILL_POINTS[point]!r}:\n" + "\n".join(victim.lines[-20:])
+    assert victim.killed_after, f"{point}: never reached {KILL_POINTS[point]!r}:\n" + "\n".join(
+        victim.lines[-20:]
+    )
     assert victim.process.returncode == -signal.SIGKILL, (victim.process.returncode, victim.lines[-10:])
     assert "published " not in "\n".join(victim.lines), "the victim finished before it was killed"
     assert published_state(victim.home) == before  # opens read-only, same counts in every core/marts table
@@ -261,7 +269,10 @@ def test_the_next_refresh_after_a_kill_completes_while_a_reader_reads(killed, pu
     assert published_state(home) == before
     read, err = killed["reader"]
     read = json.loads(read)
-    assert read["errors"] == [] and read["counts"] == [before["core.financials"]] and read["reads"] > 10, (read, err)
+    assert read["errors"] == [] and read["counts"] == [before["core.financials"]] and read["reads"] > 10, (
+        read,
+        err,
+    )
     assert list((home / "warehouse" / "build").glob("*.duckdb*")) == []
     assert not secrets_in(done.stdout)  # no credentials in the refresh's output
 
@@ -310,8 +321,13 @@ KILL_INSIDE = textwrap.dedent(
 
 
 def kill_inside(what: str, where: str, root: Path) -> None:
-    done = subprocess.run([sys.executable, "-c", KILL_INSIDE, what, where, str(root)], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", KILL_INSIDE, what, where, str(root)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == -signal.SIGKILL, (done.returncode, done.stdout, done.stderr[-2000:])
 
 
@@ -320,13 +336,30 @@ def test_kill_9_inside_a_landing_write(where, tmp_path):
     """Object: temp name, fsync, rename; then one manifest line. Killed at each step, the zone holds the old
     body in force or the new one whole, never a half-written one, and the next store works."""
     zone = LandingZone(tmp_path / "landing", snapshot_root=None)
-    zone.store(b'{"old": "body"}', kind="warn-tx", entity="warn_tx", origin="https://example.org/old", via="fetch", as_of="2026-07-14")
+    zone.store(
+        b'{"old": "body"}',
+        kind="warn-tx",
+        entity="warn_tx",
+        origin="https://example.org/old",
+        via="fetch",
+        as_of="2026-07-14",
+    )
     kill_inside("landing", where, tmp_path)
     in_force = zone.current("warn-tx", history=True)
     bodies = {b.read() for b in in_force}  # every body in force reads back with its hash
     assert b'{"old": "body"}' in bodies and len(in_force) == 1  # the new landing never completed
-    zone.store(b'{"next": "body"}', kind="warn-tx", entity="warn_tx", origin="https://example.org/next", via="fetch", as_of="2026-07-16")
-    assert {b.read() for b in zone.current("warn-tx", history=True)} == {b'{"old": "body"}', b'{"next": "body"}'}
+    zone.store(
+        b'{"next": "body"}',
+        kind="warn-tx",
+        entity="warn_tx",
+        origin="https://example.org/next",
+        via="fetch",
+        as_of="2026-07-16",
+    )
+    assert {b.read() for b in zone.current("warn-tx", history=True)} == {
+        b'{"old": "body"}',
+        b'{"next": "body"}',
+    }
     for line in zone.manifest_path.read_text().splitlines()[-1:]:
         json.loads(line)  # the next landing starts on a line of its own
 
@@ -337,7 +370,9 @@ def test_kill_9_inside_the_warehouse_swap(where, tmp_path):
     old warehouse or the new one, whole, never a mix."""
     for name, rows in (("capex.duckdb", 3), ("build.duckdb", 5)):
         with duckdb.connect(str(tmp_path / name)) as con:
-            con.execute(f"create schema core; create table core.financials as select range as n from range({rows})")
+            con.execute(
+                f"create schema core; create table core.financials as select range as n from range({rows})"
+            )
     old = hashlib.sha256((tmp_path / "capex.duckdb").read_bytes()).hexdigest()
     kill_inside("warehouse", where, tmp_path)
     with duckdb.connect(str(tmp_path / "capex.duckdb"), read_only=True) as con:
@@ -348,7 +383,9 @@ def test_kill_9_inside_the_warehouse_swap(where, tmp_path):
         assert count == 5 and not (tmp_path / "build.duckdb").exists()
 
 
-def test_a_scheduled_publish_while_a_cli_refresh_holds_the_lock_fails_and_changes_nothing(tmp_path, monkeypatch):
+def test_a_scheduled_publish_while_a_cli_refresh_holds_the_lock_fails_and_changes_nothing(
+    tmp_path, monkeypatch
+):
     """A run of the nightly schedule (no CLI lock of its own) reaching its publish step while `capex refresh`
     runs: the step fails naming the running refresh, the published warehouse is untouched."""
     warehouse = tmp_path / "warehouse" / "capex.duckdb"
@@ -356,7 +393,9 @@ def test_a_scheduled_publish_while_a_cli_refresh_holds_the_lock_fails_and_change
     build = tmp_path / "scheduled-build.duckdb"
     for path, rows in ((warehouse, 3), (build, 5)):
         with duckdb.connect(str(path)) as con:
-            con.execute(f"create schema core; create table core.financials as select range as n from range({rows})")
+            con.execute(
+                f"create schema core; create table core.financials as select range as n from range({rows})"
+            )
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     monkeypatch.setattr("pipelines.publishing.build_path", lambda published, run_id: build)
     monkeypatch.delenv("CAPEX_REFRESH_LOCK_HELD", raising=False)

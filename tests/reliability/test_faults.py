@@ -28,15 +28,16 @@ import socket
 import struct
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import dagster as dg
 import polars as pl
 import pytest
+import urllib3
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -80,7 +81,9 @@ class Router:
 
     def reset(self, bodies: dict[str, bytes]) -> None:
         self.bodies = {unquote(url): body for url, body in bodies.items()}
-        self.etags = {url: '"' + hashlib.sha256(body).hexdigest()[:16] + '"' for url, body in self.bodies.items()}
+        self.etags = {
+            url: '"' + hashlib.sha256(body).hexdigest()[:16] + '"' for url, body in self.bodies.items()
+        }
         self.fault = None
         self.hits = Counter()
 
@@ -168,7 +171,9 @@ def nvda_submissions_as_of_2025_02_26() -> bytes:
 def rename_csv_column(raw: bytes, old: str, new: str) -> bytes:
     header, rest = raw.split(b"\n", 1)
     columns = header.split(b",")
-    assert any(c.lstrip(b"\xef\xbb\xbf") == old.encode() for c in columns), f"no column {old} in {header[:200]!r}"
+    assert any(c.lstrip(b"\xef\xbb\xbf") == old.encode() for c in columns), (
+        f"no column {old} in {header[:200]!r}"
+    )
     renamed = [new.encode() if c.lstrip(b"\xef\xbb\xbf") == old.encode() else c for c in columns]
     return b",".join(renamed) + b"\n" + rest
 
@@ -230,8 +235,12 @@ def layoffs_source() -> Source:
                 "layoffs/ca_edd_warn_report_FY2025-26_downloaded_2025-09-27.xlsx.gz"
             ),
             layoffs_live.NY_TABLEAU_CSV_URL: read_snapshot_bytes("layoffs/ny_dol_warn_tableau_2026.csv.gz"),
-            layoffs_live.WA_SEARCH_URL: read_snapshot_bytes("layoffs/wa_esd_SearchWARN_page1_2026-03-31.html.gz"),
-            layoffs_live.tx_page_url(0): read_snapshot_bytes("layoffs/tx_socrata_8w53-c4f6_sample_2026-06.json.gz"),
+            layoffs_live.WA_SEARCH_URL: read_snapshot_bytes(
+                "layoffs/wa_esd_SearchWARN_page1_2026-03-31.html.gz"
+            ),
+            layoffs_live.tx_page_url(0): read_snapshot_bytes(
+                "layoffs/tx_socrata_8w53-c4f6_sample_2026-06.json.gz"
+            ),
         },
         target=layoffs_live.LAYOFFS_FYI_MIRROR,
         target_kind="layoffs-fyi",
@@ -263,8 +272,12 @@ def gpu_source() -> Source:
             gpu_live.AWS_CAPACITY_BLOCKS_URL: read_snapshot_bytes(
                 "gpu/aws_capacity_blocks_pricing_2026-03-01T004029Z__ff99bc1a.json.gz"
             ),
-            gpu_live.vast_offers_url("RTX 4090"): read_snapshot_bytes("gpu/vast-cli__search_offers_raw_2025-01.json.gz"),
-            gpu_live.RUNPOD_GRAPHQL_URL: read_snapshot_bytes("gpu/ewyluda__runpod_graphql_gpuTypes_2026-09-29.json.gz"),
+            gpu_live.vast_offers_url("RTX 4090"): read_snapshot_bytes(
+                "gpu/vast-cli__search_offers_raw_2025-01.json.gz"
+            ),
+            gpu_live.RUNPOD_GRAPHQL_URL: read_snapshot_bytes(
+                "gpu/ewyluda__runpod_graphql_gpuTypes_2026-09-29.json.gz"
+            ),
             gpu_live.PRIMEINTELLECT_SERIES_URL.format(series="GH200_96GB"): read_snapshot_bytes(
                 "gpu/primeintellect_GH200_96GB.jsonl.gz"
             ),
@@ -345,7 +358,13 @@ class Fault:
 
 ALL = 1 + RETRIES
 FAULTS = [
-    Fault("429 then OK, Retry-After: 1", lambda s: status(429, 1, **{"Retry-After": "1"}), True, (2, 2), min_seconds=0.9),
+    Fault(
+        "429 then OK, Retry-After: 1",
+        lambda s: status(429, 1, **{"Retry-After": "1"}),
+        True,
+        (2, 2),
+        min_seconds=0.9,
+    ),
     Fault("429 x2 then OK, no Retry-After", lambda s: status(429, 2), True, (3, 3)),
     Fault("429 on every try", lambda s: status(429), False, (ALL, ALL)),
     Fault("500 x2 then OK", lambda s: status(500, 2), True, (3, 3)),
@@ -360,7 +379,11 @@ FAULTS = [
     Fault("HTML maintenance page with 200", lambda s: serve(lambda b: MAINTENANCE_PAGE), False, (1, 1)),
     Fault(
         "redirect loop",
-        lambda s: lambda request, attempt, body: Response(status=302, headers={"Location": request.environ["RAW_URI"]}),
+        lambda s: (
+            lambda request, attempt, body: Response(
+                status=302, headers={"Location": request.environ["RAW_URI"]}
+            )
+        ),
         False,
         (6, 6),  # the first request and the session's 5 redirects
     ),
@@ -372,7 +395,11 @@ FAULTS = [
     Fault("404 not found", lambda s: status(404), False, (1, 1)),
     Fault(
         "corrupt gzip Content-Encoding",
-        lambda s: lambda request, attempt, body: Response(b"\x1f\x8b" + body[:500], headers={"Content-Encoding": "gzip"}),
+        lambda s: (
+            lambda request, attempt, body: Response(
+                b"\x1f\x8b" + body[:500], headers={"Content-Encoding": "gzip"}
+            )
+        ),
         False,
         (1, 1),
     ),
@@ -404,7 +431,10 @@ def rows_in_force(source: Source, landing: LandingZone) -> int:
 def run_landing(source: Source, home: Path) -> str:
     """Run the real landing step (raw.landing_<source>) once, live, on `home`; its fetch_status."""
     step = landing_asset(source.name, source.kinds, source.fetch_live)
-    result = step(dg.build_asset_context(), settings=CapexSettings(home=str(home), offline=False, live_sources=source.name))
+    result = step(
+        dg.build_asset_context(),
+        settings=CapexSettings(home=str(home), offline=False, live_sources=source.name),
+    )
     return str(result.metadata["fetch_status"])
 
 
@@ -461,10 +491,14 @@ def test_fault(source_name, fault, last_good, server, fetcher, tmp_path, fault_r
     bodies_after = in_force(landing, source.kinds)
     newer_sha = hashlib.sha256(source.newer).hexdigest()
     checks = {
-        f"{attempts} requests to the faulted URL, expected {fault.attempts[0]}..{fault.attempts[1]}":
-            fault.attempts[0] <= attempts <= fault.attempts[1],
+        f"{attempts} requests to the faulted URL, expected {fault.attempts[0]}..{fault.attempts[1]}": fault.attempts[
+            0
+        ]
+        <= attempts
+        <= fault.attempts[1],
         "no half-written file left in the landing zone": not stray,
-        f"took {seconds:.1f} s, Retry-After asks for at least {fault.min_seconds} s": seconds >= fault.min_seconds,
+        f"took {seconds:.1f} s, Retry-After asks for at least {fault.min_seconds} s": seconds
+        >= fault.min_seconds,
     }
     if fault.recovers:
         checks |= {
@@ -476,8 +510,9 @@ def test_fault(source_name, fault, last_good, server, fetcher, tmp_path, fault_r
         rows_after = rows_in_force(source, landing)
         rows_lost = max(0, rows_before - rows_after)
         checks |= {
-            f"fetch_status {fetch_status!r} warns and falls back":
-                fetch_status.startswith("live fetch failed, using the last good copy"),
+            f"fetch_status {fetch_status!r} warns and falls back": fetch_status.startswith(
+                "live fetch failed, using the last good copy"
+            ),
             "the warning names the faulted URL": source.target in fetch_status,
             "the landing manifest is unchanged": landing.manifest_path.read_bytes() == manifest_before,
             "no object was written": objects_after == objects_before,
@@ -486,7 +521,9 @@ def test_fault(source_name, fault, last_good, server, fetcher, tmp_path, fault_r
         }
     failed = [what for what, ok in checks.items() if not ok]
     outcome = ("recovered: " if fault.recovers else "fell back: ") + fetch_status[:160]
-    what = ("known gap; " if fault.name in source.xfail else "") + ("expected: " + "; ".join(failed) if failed else outcome)
+    what = ("known gap; " if fault.name in source.xfail else "") + (
+        "expected: " + "; ".join(failed) if failed else outcome
+    )
     fault_results.setdefault(source_name, {})[fault.name] = (not failed, what, rows_lost)
     if failed and fault.name in source.xfail:
         pytest.xfail(f"known gap: {source.xfail[fault.name]}; {'; '.join(failed)}")
@@ -498,7 +535,9 @@ def test_fault(source_name, fault, last_good, server, fetcher, tmp_path, fault_r
 # One run per faulted source would triple the cost; the per-source fallback is the matrix above, this
 # is the isolation: SEC (first in the run, and the source every mart needs) down, the others unaffected.
 @pytest.mark.parametrize("faulted", ["sec"])
-def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh(faulted, server, fetcher, tmp_path, monkeypatch):
+def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh(
+    faulted, server, fetcher, tmp_path, monkeypatch
+):
     """The three landing steps in one Dagster run, one source's server down (503 on every try): that source
     warns and keeps its last good copy (here the embedded snapshot), the other two land what they fetched.
     `capex status` prints the fetch_status read here from the latest materializations."""
@@ -511,13 +550,17 @@ def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             steps,
-            resources={"settings": CapexSettings(home=str(home), offline=False), "io_manager": dg.mem_io_manager},
+            resources={
+                "settings": CapexSettings(home=str(home), offline=False),
+                "io_manager": dg.mem_io_manager,
+            },
             instance=instance,
         )
         assert result.success
         statuses = {
             name: instance.get_latest_materialization_event(dg.AssetKey(["raw", f"landing_{name}"]))
-            .asset_materialization.metadata["fetch_status"].value
+            .asset_materialization.metadata["fetch_status"]
+            .value
             for name in sources
         }
         warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
@@ -528,13 +571,45 @@ def test_a_failing_source_falls_back_in_the_refresh_and_the_others_still_refresh
             assert statuses[name].startswith("live fetch failed, using the last good copy"), statuses[name]
             assert source.target in statuses[name] and "503" in statuses[name]
             assert any(w.startswith(f"{name}: live fetch failed") for w in warnings), warnings
-            fetched = [b for b in in_force(landing, source.kinds) if b.origin == source.target and b.via == "fetch"]
+            fetched = [
+                b for b in in_force(landing, source.kinds) if b.origin == source.target and b.via == "fetch"
+            ]
             assert fetched == []
             # The faulted kind's bodies in force are the last good ones: the embedded snapshot's.
             kind = next(k for k in source.kinds if k.name == source.target_kind)
             assert landing.current(kind.name, kind.history) == offline.current(kind.name, kind.history)
         else:
             assert statuses[name] == f"live: {len(source.bodies)} new bodies", statuses[name]
+
+
+def test_every_source_unreachable_falls_back_to_the_last_good_copies_after_one_short_retry(
+    last_good, fetcher, tmp_path, monkeypatch
+):
+    """No network: every source's server refuses connections (a closed port on 127.0.0.1). Each landing
+    step keeps its last good copies, after one short retry (not the backoff of a busy server: with the
+    default four retries that was more than 100 s for the three sources), and asks the dead host once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # released: nothing listens on it
+    monkeypatch.setattr(FaultFetcher, "base_url", f"http://127.0.0.1:{port}")
+    tried: list[tuple] = []
+    real = urllib3.util.connection.create_connection
+
+    def create_connection(address, *args, **kwargs):
+        tried.append(address)
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", create_connection)
+    for name, (source, good_home) in last_good.items():
+        home = tmp_path / name
+        shutil.copytree(good_home, home)
+        before = in_force(LandingZone(home / "landing"), source.kinds)
+        tried.clear()
+        fetch_status = run_landing(source, home)
+        assert fetch_status.startswith("live fetch failed, using the last good copy"), fetch_status
+        assert "could not connect" in fetch_status or "could not be reached" in fetch_status, fetch_status
+        assert in_force(LandingZone(home / "landing"), source.kinds) == before
+        assert len(tried) == 2, (name, len(tried))  # one try, one retry, then the host is not asked again
 
 
 def test_a_retry_after_beyond_the_cap_waits_only_the_cap(server):

@@ -43,7 +43,9 @@ WRONG_VALUES = st.one_of(
     st.none(),
     st.booleans(),
     st.text(max_size=12),
-    st.sampled_from(["", "abc", "1,234", "-", "N/A", "1e400", "NaN", "-Infinity", "0x10", "2026-13-45", "  7 "]),
+    st.sampled_from(
+        ["", "abc", "1,234", "-", "N/A", "1e400", "NaN", "-Infinity", "0x10", "2026-13-45", "  7 "]
+    ),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
     st.lists(st.integers(), max_size=3),
@@ -129,7 +131,9 @@ def check_figures(kind: str, raw: bytes, origin: str) -> None:
         rows = gpu_parser(kind)(raw, origin, "2026-01-01").rows
         prices = rows["usd_per_gpu_hour"]
         assert prices.null_count() == 0, f"{kind}: a price row without a price"
-        assert ((prices > 0) & prices.is_finite()).all(), f"{kind}: impossible $/GPU-hour {prices.min()}..{prices.max()}"
+        assert ((prices > 0) & prices.is_finite()).all(), (
+            f"{kind}: impossible $/GPU-hour {prices.min()}..{prices.max()}"
+        )
         assert (rows["gpu_count"] > 0).all(), f"{kind}: gpu_count <= 0"
     elif source == "gpu":
         rows = gpu_parser(kind)(raw, origin, "2026-01-01").rows
@@ -157,7 +161,9 @@ def test_random_bytes(kind, data):
     _, real = origins_and_bodies[0]
     first_line = real.split(b"\n", 1)[0][:2000] + b"\n"
     prefix = data.draw(
-        st.sampled_from([b"", b"{", b"[", b"PK\x03\x04", b"\x1f\x8b\x08\x00", b"<html>", b"\xef\xbb\xbf", first_line])
+        st.sampled_from(
+            [b"", b"{", b"[", b"PK\x03\x04", b"\x1f\x8b\x08\x00", b"<html>", b"\xef\xbb\xbf", first_line]
+        )
     )
     raw = prefix + data.draw(st.binary(max_size=2048))
     check_contract(kind, raw, f"fuzzed-{kind}.bin")
@@ -169,7 +175,9 @@ def test_random_bytes(kind, data):
 def test_truncated_real_bodies(kind, data):
     origin, raw = data.draw(st.sampled_from(bodies_of(kind)))
     # Anywhere, and near the end, where a cut looks most like a complete body.
-    cut = data.draw(st.one_of(st.integers(0, len(raw) - 1), st.integers(max(0, len(raw) - 300), len(raw) - 1)))
+    cut = data.draw(
+        st.one_of(st.integers(0, len(raw) - 1), st.integers(max(0, len(raw) - 300), len(raw) - 1))
+    )
     body = raw[:cut]
     read = check_contract(kind, body, origin)
     if read and raw[cut:].strip() and layout(raw) in ("json", "xlsx"):
@@ -200,7 +208,13 @@ def replaced(doc, path: tuple, new):
     if not path:
         return new
     key = path[0]
-    if isinstance(doc, dict) and key in doc or isinstance(doc, list) and isinstance(key, int) and key < len(doc):
+    if (
+        isinstance(doc, dict)
+        and key in doc
+        or isinstance(doc, list)
+        and isinstance(key, int)
+        and key < len(doc)
+    ):
         copy = doc.copy()
         copy[key] = replaced(doc[key], path[1:], new)
         return copy
@@ -261,7 +275,9 @@ def test_real_csv_with_a_column_renamed_or_a_cell_garbled(kind, data):
     rows = [list(r) for r in table]
     if data.draw(st.booleans()):
         column = data.draw(st.integers(0, len(rows[header_row]) - 1))
-        rows[header_row][column] = data.draw(st.sampled_from(["", "col", "value", "Company Name 2"]) | st.text(max_size=10))
+        rows[header_row][column] = data.draw(
+            st.sampled_from(["", "col", "value", "Company Name 2"]) | st.text(max_size=10)
+        )
     for _ in range(data.draw(st.integers(0, 4))):
         row = data.draw(st.integers(header_row + 1, len(rows) - 1))
         if rows[row]:
@@ -289,7 +305,10 @@ def test_10k_numbers_with_garbled_text(data):
     chosen = sorted(set(data.draw(st.lists(st.sampled_from(spans), min_size=1, max_size=5))), reverse=True)
     body = raw
     for start, end in chosen:
-        text = data.draw(st.sampled_from(["", "abc", "(", "1,2,3", "—", "12.3.4", "1e999", "٣٤٥", "&amp;"]) | st.text(max_size=8))
+        text = data.draw(
+            st.sampled_from(["", "abc", "(", "1,2,3", "—", "12.3.4", "1e999", "٣٤٥", "&amp;"])
+            | st.text(max_size=8)
+        )
         body = body[:start] + text.replace("<", "").encode() + body[end:]
     check_contract("sec-10k", body, origin)
 
@@ -297,7 +316,9 @@ def test_10k_numbers_with_garbled_text(data):
 # ---------------------------------------------------------------------- never a wrong number silently
 
 
-MSFT_CAPEX_FY2025_USD = 64_551_000_000  # Microsoft 10-K FY2025, cash-flow statement, accession 0000950170-25-100235
+MSFT_CAPEX_FY2025_USD = (
+    64_551_000_000  # Microsoft 10-K FY2025, cash-flow statement, accession 0000950170-25-100235
+)
 
 
 @cache
@@ -338,8 +359,10 @@ def with_msft_capex_fy2025(value) -> dict:
 
 # Booleans and non-finite number strings are the known gap below; every other wrong type is covered here.
 NOT_A_CAPEX = WRONG_VALUES.filter(
-    lambda v: not isinstance(v, (bool, int, float)) and not (isinstance(v, str) and _number(v) is not None
-                                                            and not math.isfinite(_number(v)))
+    lambda v: (
+        not isinstance(v, (bool, int, float))
+        and not (isinstance(v, str) and _number(v) is not None and not math.isfinite(_number(v)))
+    )
 )
 
 
@@ -350,18 +373,35 @@ def test_a_capex_value_of_the_wrong_type_never_becomes_a_wrong_figure(value):
     refused, or the year's capex is missing, never 0 or another number (a number written as text is
     read as that number)."""
     capex = msft_capex_fy2025(with_msft_capex_fy2025(value))
-    allowed = ("refused", None) + ((_number(value),) if isinstance(value, str) and _number(value) is not None else ())
+    allowed = ("refused", None) + (
+        (_number(value),) if isinstance(value, str) and _number(value) is not None else ()
+    )
     assert capex in allowed, f"val {value!r} became capex {capex!r}"
 
 
-@pytest.mark.parametrize("value", [
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason="known gap: DuckDB casts JSON true/false to 1/0 "
-                                               "when reading companyfacts val as DOUBLE")),
-    pytest.param(False, marks=pytest.mark.xfail(strict=True, reason="known gap: DuckDB casts JSON true/false to 1/0 "
-                                                "when reading companyfacts val as DOUBLE")),
-    "NaN",
-    "1e400",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(
+            True,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap: DuckDB casts JSON true/false to 1/0 "
+                "when reading companyfacts val as DOUBLE",
+            ),
+        ),
+        pytest.param(
+            False,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap: DuckDB casts JSON true/false to 1/0 "
+                "when reading companyfacts val as DOUBLE",
+            ),
+        ),
+        "NaN",
+        "1e400",
+    ],
+)
 def test_a_boolean_or_non_finite_capex_value_is_not_a_figure(value):
     capex = msft_capex_fy2025(with_msft_capex_fy2025(value))
     assert capex in ("refused", None), f"val {value!r} became capex {capex!r}"
@@ -384,10 +424,16 @@ HALF_CUT_ACCEPTED = {
 
 @pytest.mark.parametrize(
     "kind",
-    [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=HALF_CUT_ACCEPTED[k])) if k in HALF_CUT_ACCEPTED
-     else k for k in KINDS],
+    [
+        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=HALF_CUT_ACCEPTED[k]))
+        if k in HALF_CUT_ACCEPTED
+        else k
+        for k in KINDS
+    ],
 )
-def test_capex_import_of_a_truncated_file_exits_non_zero_naming_it_and_stores_nothing(kind, tmp_path, monkeypatch, capsys):
+def test_capex_import_of_a_truncated_file_exits_non_zero_naming_it_and_stores_nothing(
+    kind, tmp_path, monkeypatch, capsys
+):
     from pipelines.cli import run as capex  # main() ends the process (os._exit)
 
     home = tmp_path / "home"

@@ -42,7 +42,9 @@ CODE_SUFFIXES = {".py", ".toml", ".yml", ".yaml", ".cfg", ".ini", ".sh", ".env",
 
 
 # One pass over each file: the patterns as named alternatives of one expression.
-ANY_SECRET = re.compile("|".join(f"(?P<p{i}>{pattern})" for i, pattern in enumerate(SECRET_PATTERNS.values())))
+ANY_SECRET = re.compile(
+    "|".join(f"(?P<p{i}>{pattern})" for i, pattern in enumerate(SECRET_PATTERNS.values()))
+)
 
 
 def secrets_in(text: str) -> list[str]:
@@ -52,7 +54,9 @@ def secrets_in(text: str) -> list[str]:
 
 def tracked_files() -> list[Path]:
     try:
-        listed = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True).stdout
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     return [PROJECT_ROOT / name for name in listed.decode().split("\0") if name]
@@ -82,7 +86,10 @@ def test_no_credentials_in_tracked_files_or_the_embedded_snapshot():
         text = raw.decode("utf-8", errors="replace")
         found += [f"{path.relative_to(PROJECT_ROOT)}: {name}" for name in secrets_in(text)]
         if path.suffix in CODE_SUFFIXES and path.suffix != ".gz":
-            found += [f"{path.relative_to(PROJECT_ROOT)}: assigned {m.group(0)[:40]!r}" for m in ASSIGNED_SECRET.finditer(text)]
+            found += [
+                f"{path.relative_to(PROJECT_ROOT)}: assigned {m.group(0)[:40]!r}"
+                for m in ASSIGNED_SECRET.finditer(text)
+            ]
     assert not found, found
 
 
@@ -91,11 +98,15 @@ def test_a_failed_fetch_does_not_log_the_request_headers(httpserver, monkeypatch
     user_agent = "Jane Analyst jane.analyst@example.org"
     monkeypatch.setenv("CAPEX_USER_AGENT", user_agent)
     httpserver.expect_request("/f").respond_with_data("down", status=503)
-    fetcher = Fetcher(retries=1, backoff_factor=0.01, timeout_s=(1.0, 1.0), host_min_interval_s={"127.0.0.1": 0.0})
+    fetcher = Fetcher(
+        retries=1, backoff_factor=0.01, timeout_s=(1.0, 1.0), host_min_interval_s={"127.0.0.1": 0.0}
+    )
     with caplog.at_level(logging.DEBUG), pytest.raises(FetchError) as error:
         fetcher.get(httpserver.url_for("/f"))
     assert httpserver.log[0][0].headers["User-Agent"] == user_agent  # it was sent ...
-    assert "jane.analyst" not in str(error.value) and "jane.analyst" not in caplog.text  # ... and never logged
+    assert (
+        "jane.analyst" not in str(error.value) and "jane.analyst" not in caplog.text
+    )  # ... and never logged
 
 
 # ----------------------------------------------------------------------------------- path traversal
@@ -146,10 +157,10 @@ def test_an_entity_named_by_the_body_never_becomes_a_path(kind, body, tmp_path, 
 
 # --------------------------------------------------------------------------------- entity expansion
 
-LAUGHS = "".join(
-    f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(1, 10)
+LAUGHS = "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(1, 10))
+BILLION_LAUGHS_DTD = (
+    f'<!DOCTYPE html [<!ENTITY lol0 "lol">{LAUGHS}<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 )
-BILLION_LAUGHS_DTD = f'<!DOCTYPE html [<!ENTITY lol0 "lol">{LAUGHS}<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 PARSE_IN_A_BOX = textwrap.dedent(
     """
     import json, resource, sys, time
@@ -174,7 +185,10 @@ def parse_in_a_box(kind: str, body: bytes, tmp_path: Path) -> dict:
     path.write_bytes(body)
     done = subprocess.run(
         [sys.executable, "-c", PARSE_IN_A_BOX, kind, str(path)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -193,7 +207,9 @@ def test_billion_laughs_and_external_entities_in_a_10k_are_not_expanded(tmp_path
     assert time.monotonic() - started < 60, outcome
     assert outcome["seconds"] < 20 and outcome["max_rss_mb"] < 1500, outcome
     if outcome["read"]:
-        assert "lollollol" not in outcome["summary"] and "root:" not in outcome["summary"], outcome["summary"][:300]
+        assert "lollollol" not in outcome["summary"] and "root:" not in outcome["summary"], outcome[
+            "summary"
+        ][:300]
     else:
         assert outcome["error"] == "SourceFormatError", outcome
 
@@ -205,7 +221,9 @@ def test_billion_laughs_in_a_wa_warn_page_is_not_expanded(tmp_path):
     outcome = parse_in_a_box("warn-wa", hostile, tmp_path)
     assert outcome["seconds"] < 20 and outcome["max_rss_mb"] < 1500, outcome
     if outcome["read"]:
-        assert "lollollol" not in outcome["summary"] and "root:" not in outcome["summary"], outcome["summary"][:300]
+        assert "lollollol" not in outcome["summary"] and "root:" not in outcome["summary"], outcome[
+            "summary"
+        ][:300]
     else:
         assert outcome["error"] == "SourceFormatError", outcome
 
@@ -219,7 +237,9 @@ def warehouse(tmp_path) -> Path:
     path.parent.mkdir()
     with duckdb.connect(str(path)) as con:
         con.execute("create schema core; create schema meta")
-        con.execute("create table core.financials as select 'MSFT' as ticker, 2025 as fiscal_year, 64551000000.0 as capex_usd")
+        con.execute(
+            "create table core.financials as select 'MSFT' as ticker, 2025 as fiscal_year, 64551000000.0 as capex_usd"
+        )
         con.execute("create table meta.refresh as select 'f' as fingerprint")
     return path
 
@@ -246,4 +266,6 @@ def test_capex_query_cannot_write_the_warehouse(sql, warehouse, capsys):
     assert code != 0 and "query failed" in err, err
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select ticker, capex_usd from core.financials").fetchall() == [("MSFT", 64551000000.0)]
+        assert con.execute("select ticker, capex_usd from core.financials").fetchall() == [
+            ("MSFT", 64551000000.0)
+        ]

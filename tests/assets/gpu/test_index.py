@@ -78,7 +78,7 @@ def test_price_performance_per_fp16_pflops(prices, gpu_models):
     assert perf.filter(gpu_model="H100 NVL").is_empty()
 
 
-# --- the cross-provider index, the provider series and placeholder prices (issue 15) ---------------
+# --- the cross-provider index, the provider series and placeholder prices ---------------
 
 from assets.gpu.index import flag_placeholders, gpu_provider_prices  # noqa: E402
 
@@ -87,11 +87,25 @@ def two_days_of_h100_on_demand(aws_on_second_day: bool) -> pl.DataFrame:
     """Real list prices on two days (synthetic only in which days they were captured): AWS p5.48xlarge
     55.04 $/h for 8 H100 in us-east-1 and Azure ND96isr_H100_v5 98.32 $/h for 8 in eastus (GPU PROVENANCE)."""
     aws = {"provider": "aws", "region": "us-east-1", "usd_per_gpu_hour": 55.04 / 8, "offer_id": "p5.48xlarge"}
-    azure = {"provider": "azure", "region": "eastus", "usd_per_gpu_hour": 98.32 / 8, "offer_id": "ND96isr_H100_v5"}
-    days = [(date(2026, 8, 3), [aws, azure]), (date(2026, 8, 4), [aws, azure] if aws_on_second_day else [azure])]
+    azure = {
+        "provider": "azure",
+        "region": "eastus",
+        "usd_per_gpu_hour": 98.32 / 8,
+        "offer_id": "ND96isr_H100_v5",
+    }
+    days = [
+        (date(2026, 8, 3), [aws, azure]),
+        (date(2026, 8, 4), [aws, azure] if aws_on_second_day else [azure]),
+    ]
     return pl.DataFrame(
         [
-            {"observed_on": day, "gpu_family": "H100", "gpu_model": "H100 SXM", "pricing": "on_demand", **offer}
+            {
+                "observed_on": day,
+                "gpu_family": "H100",
+                "gpu_model": "H100 SXM",
+                "pricing": "on_demand",
+                **offer,
+            }
             for day, offers in days
             for offer in offers
         ]
@@ -105,9 +119,21 @@ def test_a_day_with_only_one_provider_captured_does_not_move_the_cross_provider_
     assert first["median_usd_per_gpu_hour"] == pytest.approx((55.04 + 98.32) / 16)
     assert second["median_usd_per_gpu_hour"] == pytest.approx(98.32 / 8)
     # ... the index does not: Azure, the only provider seen both days, did not change its price
-    assert second["index_usd_per_gpu_hour"] == first["index_usd_per_gpu_hour"] == first["median_usd_per_gpu_hour"]
-    assert (first["provider_list"], first["panel_providers"], first["index_rebased"]) == ("aws,azure", None, True)
-    assert (second["provider_list"], second["panel_providers"], second["index_rebased"]) == ("azure", "azure", False)
+    assert (
+        second["index_usd_per_gpu_hour"]
+        == first["index_usd_per_gpu_hour"]
+        == first["median_usd_per_gpu_hour"]
+    )
+    assert (first["provider_list"], first["panel_providers"], first["index_rebased"]) == (
+        "aws,azure",
+        None,
+        True,
+    )
+    assert (second["provider_list"], second["panel_providers"], second["index_rebased"]) == (
+        "azure",
+        "azure",
+        False,
+    )
     assert second["previous_observed_on"] == date(2026, 8, 3)
 
 
@@ -120,7 +146,9 @@ def test_the_index_moves_with_the_panel_price_change():
     first, second = gpu_price_index(prices).sort("observed_on").to_dicts()
     assert second["panel_providers"] == "aws,azure"
     ratio = ((55.04 * 1.1 + 98.32) / 16) / ((55.04 + 98.32) / 16)
-    assert second["index_usd_per_gpu_hour"] == pytest.approx(first["index_usd_per_gpu_hour"] * ratio, rel=1e-12)
+    assert second["index_usd_per_gpu_hour"] == pytest.approx(
+        first["index_usd_per_gpu_hour"] * ratio, rel=1e-12
+    )
 
 
 def test_every_index_row_names_its_providers_on_the_snapshot(prices):
@@ -150,8 +178,12 @@ def test_placeholder_prices_are_flagged_and_held_out(prices):
 
 def test_provider_prices_are_one_series_per_provider_and_region(prices):
     series = gpu_provider_prices(prices)
-    assert series.select("observed_on", "provider", "gpu_family", "pricing", "region").is_duplicated().sum() == 0
-    azure = series.filter(provider="azure", gpu_family="H100", pricing="on_demand", observed_on=date(2026, 8, 3))
+    assert (
+        series.select("observed_on", "provider", "gpu_family", "pricing", "region").is_duplicated().sum() == 0
+    )
+    azure = series.filter(
+        provider="azure", gpu_family="H100", pricing="on_demand", observed_on=date(2026, 8, 3)
+    )
     assert azure.select("region", "offers", "median_usd_per_gpu_hour").to_dicts() == [
         {"region": "eastus", "offers": 1, "median_usd_per_gpu_hour": pytest.approx(12.29)}
     ]

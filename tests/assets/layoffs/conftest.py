@@ -97,7 +97,9 @@ def all_versions(parsed) -> pl.DataFrame:
 
 @pytest.fixture(scope="session")
 def companies() -> pl.DataFrame:
-    return pl.DataFrame({"ticker": list(TRACKED), "cik": None, "name": list(TRACKED.values()), "cohort": None})
+    return pl.DataFrame(
+        {"ticker": list(TRACKED), "cik": None, "name": list(TRACKED.values()), "cohort": None}
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,12 @@ from pipelines.validation import validate_frame
 from pipelines.warehouse import BuildWarehouseIOManager, build_path, table_name
 from tests.assets.layoffs.conftest import CA_FEB
 
-ASSETS = [layoffs_assets.landing_layoffs, layoffs_assets.layoffs_parsed, layoffs_assets.core_layoff_events,
-          layoffs_assets.core_layoff_coverage]
+ASSETS = [
+    layoffs_assets.landing_layoffs,
+    layoffs_assets.layoffs_parsed,
+    layoffs_assets.core_layoff_events,
+    layoffs_assets.core_layoff_coverage,
+]
 
 
 class RunIOManager(BuildWarehouseIOManager):
@@ -40,7 +44,10 @@ def refresh(home) -> dict[str, pl.DataFrame]:
     )
     assert result.success
     with duckdb.connect(str(build_path(warehouse, result.run_id)), read_only=True) as con:
-        return {t: con.sql(f"select * from {t}").pl() for t in ("core.layoff_events", "raw.layoffs_rejects", "core.layoff_coverage")}
+        return {
+            t: con.sql(f"select * from {t}").pl()
+            for t in ("core.layoff_events", "raw.layoffs_rejects", "core.layoff_coverage")
+        }
 
 
 def test_snapshot_refresh_then_an_imported_workbook_duplicates_nothing(tmp_path):
@@ -48,25 +55,35 @@ def test_snapshot_refresh_then_an_imported_workbook_duplicates_nothing(tmp_path)
     tables = refresh(home)
     events = tables["core.layoff_events"]
     meta = events.filter(
-        (pl.col("source") == "layoffs_fyi") & (pl.col("company") == "Meta") & (pl.col("event_date") == date(2022, 11, 9))
+        (pl.col("source") == "layoffs_fyi")
+        & (pl.col("company") == "Meta")
+        & (pl.col("event_date") == date(2022, 11, 9))
     )
     assert meta.select("employees_affected", "ticker").rows() == [(11_000, "META")]
     assert set(events["source"]) == {"layoffs_fyi", "warn_ca", "warn_ny", "warn_wa", "warn_tx"}
     # the blocking check's suite, run directly (the check's own build-file lookup needs a run id that
     # Dagster 1.13 contexts lack: reported to the lead)
-    failures, evaluated = validate_frame(events, "layoff_events_test", layoffs_assets.layoff_events_expectations(events))
+    failures, evaluated = validate_frame(
+        events, "layoff_events_test", layoffs_assets.layoff_events_expectations(events)
+    )
     assert failures == [] and evaluated == 10
     coverage = tables["core.layoff_coverage"]
     assert coverage.filter(pl.col("source") == "warn_ca").select("first_date", "last_date").rows() == [
         (date(2008, 9, 4), date(2026, 1, 7))
     ]
-    failures, evaluated = validate_frame(coverage, "layoff_coverage_test", layoffs_assets.LAYOFF_COVERAGE_EXPECTATIONS)
+    failures, evaluated = validate_frame(
+        coverage, "layoff_coverage_test", layoffs_assets.LAYOFF_COVERAGE_EXPECTATIONS
+    )
     assert failures == [] and evaluated == 7
 
     # the February CA workbook again, imported under a later date: the same notices, none added
     LandingZone(home / "landing").store(
-        read_snapshot_bytes(CA_FEB), kind="warn-ca", entity="warn_ca", origin="warn_report1.xlsx",
-        via="import", as_of="2025-02-10",
+        read_snapshot_bytes(CA_FEB),
+        kind="warn-ca",
+        entity="warn_ca",
+        origin="warn_report1.xlsx",
+        via="import",
+        as_of="2025-02-10",
     )
     again = refresh(home)["core.layoff_events"]
     assert again.height == events.height

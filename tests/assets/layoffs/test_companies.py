@@ -15,7 +15,9 @@ from tests.assets.layoffs.conftest import ALL_FILES, CA_CSV, TRACKED
 
 @pytest.fixture(scope="module")
 def matched(parsed, aliases, companies) -> pl.DataFrame:
-    return match_companies(deduplicate_events(pl.concat([parsed[p].rows for p in ALL_FILES])), aliases, companies)
+    return match_companies(
+        deduplicate_events(pl.concat([parsed[p].rows for p in ALL_FILES])), aliases, companies
+    )
 
 
 @pytest.mark.parametrize(
@@ -43,9 +45,21 @@ def test_normalize_company(published, core):
 
 
 def test_every_tracked_company_in_layoffs_fyi_2022_2026_resolves(matched):
-    fyi = matched.filter((pl.col("source") == "layoffs_fyi") & pl.col("event_date").dt.year().is_between(2022, 2026))
-    brands = {"Microsoft": "MSFT", "Google": "GOOGL", "Amazon": "AMZN", "Meta": "META", "Oracle": "ORCL",
-              "AMD": "AMD", "Broadcom": "AVGO", "Apple": "AAPL", "Tesla": "TSLA", "IBM": "IBM"}
+    fyi = matched.filter(
+        (pl.col("source") == "layoffs_fyi") & pl.col("event_date").dt.year().is_between(2022, 2026)
+    )
+    brands = {
+        "Microsoft": "MSFT",
+        "Google": "GOOGL",
+        "Amazon": "AMZN",
+        "Meta": "META",
+        "Oracle": "ORCL",
+        "AMD": "AMD",
+        "Broadcom": "AVGO",
+        "Apple": "AAPL",
+        "Tesla": "TSLA",
+        "IBM": "IBM",
+    }
     for company, ticker in brands.items():
         rows = fyi.filter(pl.col("company") == company)
         assert rows.height > 0, company
@@ -53,12 +67,16 @@ def test_every_tracked_company_in_layoffs_fyi_2022_2026_resolves(matched):
     # NVIDIA and CoreWeave have no layoffs.fyi rows in the snapshot
     assert fyi.filter(pl.col("company").str.to_lowercase().is_in(["nvidia", "coreweave"])).height == 0
     meta = fyi.filter(pl.col("ticker") == "META")
-    assert meta.filter(pl.col("company") == "Meta")["employees_affected"].sum() == 35_700  # 11,000+10,000+4,300+10,400
+    assert (
+        meta.filter(pl.col("company") == "Meta")["employees_affected"].sum() == 35_700
+    )  # 11,000+10,000+4,300+10,400
 
 
 def test_the_acceptance_row(matched):
     meta = matched.filter(
-        (pl.col("source") == "layoffs_fyi") & (pl.col("company") == "Meta") & (pl.col("event_date") == date(2022, 11, 9))
+        (pl.col("source") == "layoffs_fyi")
+        & (pl.col("company") == "Meta")
+        & (pl.col("event_date") == date(2022, 11, 9))
     )
     assert meta.select("employees_affected", "ticker").rows() == [(11_000, "META")]
 
@@ -70,7 +88,11 @@ def test_warn_legal_entities_and_sites_resolve_contractors_do_not(matched):
     assert (meta_2022.height, meta_2022["employees_affected"].sum()) == (25, 2726)
     contractors = ca.filter(pl.col("company").str.contains(" at Meta Platforms"))
     assert contractors.height > 0 and contractors["ticker"].is_null().all()
-    assert ca.filter(pl.col("company") == "L.A. Live Theater, LLC, DBA Microsoft Theater")["ticker"].is_null().all()
+    assert (
+        ca.filter(pl.col("company") == "L.A. Live Theater, LLC, DBA Microsoft Theater")["ticker"]
+        .is_null()
+        .all()
+    )
     assert ca.filter(pl.col("company") == "Apple Bank")["ticker"].is_null().all()
     ny_meta = matched.filter((pl.col("source") == "warn_ny") & (pl.col("ticker") == "META"))
     assert ny_meta["employees_affected"].sum() == 1160
@@ -97,8 +119,15 @@ def test_only_tracked_tickers_are_set_and_conflicting_aliases_are_refused(aliase
     events = pl.DataFrame({"company": ["Microsoft", "Salesforce"], "event_date": [date(2025, 1, 1)] * 2})
     without_msft = companies.filter(pl.col("ticker") != "MSFT")
     assert match_companies(events, aliases, without_msft)["ticker"].to_list() == [None, None]
-    clash = pl.concat([aliases, pl.DataFrame({"alias": ["Microsoft Corp."], "ticker": ["ORCL"], "note": ["wrong"],
-                                              "valid_from": [None]}, schema=aliases.schema)])
+    clash = pl.concat(
+        [
+            aliases,
+            pl.DataFrame(
+                {"alias": ["Microsoft Corp."], "ticker": ["ORCL"], "note": ["wrong"], "valid_from": [None]},
+                schema=aliases.schema,
+            ),
+        ]
+    )
     with pytest.raises(SourceFormatError, match="microsoft"):
         match_companies(events, clash, companies)
 

@@ -24,13 +24,17 @@ def test_meta_2022_11_09_is_one_event_across_the_four_exports(fyi_events):
     meta = events_of(fyi_events, "Meta").filter(pl.col("event_date") == date(2022, 11, 9))
     assert meta.height == 1
     assert meta.row(0, named=True)["employees_affected"] == 11_000
-    assert meta.row(0, named=True)["versions"] == 3  # site CSV, Kaggle, mangled Kaggle (the API dump starts 2025)
+    assert (
+        meta.row(0, named=True)["versions"] == 3
+    )  # site CSV, Kaggle, mangled Kaggle (the API dump starts 2025)
 
 
 def test_revised_row_replaces_its_earlier_version(fyi_events):
     # Oracle, added 2026-03-31: 30,000 on 3/31 in the May export, 21,000 on 6/23 in August's
     oracle = events_of(fyi_events, "Oracle").filter(pl.col("date_added") == date(2026, 3, 31))
-    assert oracle.select("event_date", "employees_affected", "versions").rows() == [(date(2026, 6, 23), 21_000, 3)]
+    assert oracle.select("event_date", "employees_affected", "versions").rows() == [
+        (date(2026, 6, 23), 21_000, 3)
+    ]
     assert events_of(fyi_events, "Oracle").filter(pl.col("event_date") == date(2026, 3, 31)).height == 0
     # Meta's 8,000, dated 4/17 in May and re-dated 5/20 later: one event, on 5/20
     meta_2026 = events_of(fyi_events, "Meta").filter(pl.col("event_date").dt.year() == 2026)
@@ -56,10 +60,15 @@ def test_every_export_row_is_one_event_and_ids_are_unique(parsed, fyi_events):
 def test_event_ids_do_not_move_when_newer_downloads_arrive(parsed, fyi_events):
     early = deduplicate_events(pl.concat([parsed[FYI_SITE_CSV].rows, parsed[FYI_KAGGLE].rows]))
     assert set(early["event_id"]) <= set(fyi_events["event_id"])
-    meta_id = early.filter((pl.col("company") == "Meta") & (pl.col("event_date") == date(2022, 11, 9)))["event_id"]
-    assert meta_id.to_list() == fyi_events.filter(
-        (pl.col("company") == "Meta") & (pl.col("event_date") == date(2022, 11, 9))
-    )["event_id"].to_list()
+    meta_id = early.filter((pl.col("company") == "Meta") & (pl.col("event_date") == date(2022, 11, 9)))[
+        "event_id"
+    ]
+    assert (
+        meta_id.to_list()
+        == fyi_events.filter((pl.col("company") == "Meta") & (pl.col("event_date") == date(2022, 11, 9)))[
+            "event_id"
+        ].to_list()
+    )
 
 
 def test_same_download_landed_twice_changes_nothing(parsed):
@@ -80,13 +89,18 @@ def test_later_ca_download_supersedes_the_earlier_one_of_its_report(parsed):
     ]
     # EDD revised the other in place: "Dreyer's Grand Ice Cream's", Kern County, noticed 2025-09-24 for
     # 214 became "Dreyer's Grand Ice Cream", noticed 2025-09-23 for 726 (same effective date 2025-11-23)
-    kern = with_sep.filter(pl.col("company").str.starts_with("Dreyer") & (pl.col("county") == "Kern County")
-                           & (pl.col("event_date").dt.year() == 2025))
+    kern = with_sep.filter(
+        pl.col("company").str.starts_with("Dreyer")
+        & (pl.col("county") == "Kern County")
+        & (pl.col("event_date").dt.year() == 2025)
+    )
     assert kern.select("company", "event_date", "employees_affected", "versions").rows() == [
         ("Dreyer's Grand Ice Cream", date(2025, 9, 23), 726, 2)
     ]
     # ...under the id it got when first seen, in September
-    first_seen = parsed[CA_SEP].rows.filter(pl.col("company").str.starts_with("Dreyer") & (pl.col("employees_affected") == 214))
+    first_seen = parsed[CA_SEP].rows.filter(
+        pl.col("company").str.starts_with("Dreyer") & (pl.col("employees_affected") == 214)
+    )
     assert kern["event_id"].to_list() == first_seen["event_id"].to_list()
     assert with_sep.height == loaded.height + 1
 
@@ -97,7 +111,9 @@ def test_warn_latest_version_wins_and_keeps_older_details(parsed):
     walmart = events.filter((pl.col("company") == "Walmart") & (pl.col("event_date") == date(2025, 2, 5)))
     assert walmart.select("employees_affected", "versions").rows() == [(79, 2)]
     assert events.height == deduplicate_events(parsed[CA_CSV].rows).height
-    lockheed = events.filter((pl.col("company") == "Lockheed Martin") & (pl.col("event_date") == date(2024, 7, 1)))
+    lockheed = events.filter(
+        (pl.col("company") == "Lockheed Martin") & (pl.col("event_date") == date(2024, 7, 1))
+    )
     row = lockheed.row(0, named=True)
     assert row["origin"] == "ca_warn-scraper-export_2014-07_to_2026-01-07.csv"  # the newer download
     assert row["address"] == "1011 Lockheed Way  Palmdale CA 93599"  # only the workbook has it
@@ -105,7 +121,9 @@ def test_warn_latest_version_wins_and_keeps_older_details(parsed):
 
 
 def test_framework_lineage_columns_are_kept(parsed):
-    rows = parsed[FYI_KAGGLE].rows.with_columns(landed_sha256=pl.lit("ab" * 32), observed_as_of=pl.lit("2026-05-20"))
+    rows = parsed[FYI_KAGGLE].rows.with_columns(
+        landed_sha256=pl.lit("ab" * 32), observed_as_of=pl.lit("2026-05-20")
+    )
     events = deduplicate_events(rows)
     assert {"landed_sha256", "observed_as_of", "versions"} <= set(events.columns)
     assert events.height == 4411 - 1

@@ -23,7 +23,9 @@ def row(rows: pl.DataFrame, company: str, day: date) -> dict:
 def test_site_csv_layout_percent_dollars_and_bom(parsed):
     p = parsed[FYI_SITE_CSV]
     assert p.rows.height == 4078 and p.rejects.height == 0
-    ebay = row(p.rows, "eBay", date(2025, 5, 28))  # `eBay,"Tel Aviv,Non-U.S.",200,5/28/2025,,...,$1200,Israel,6/1/2025`
+    ebay = row(
+        p.rows, "eBay", date(2025, 5, 28)
+    )  # `eBay,"Tel Aviv,Non-U.S.",200,5/28/2025,,...,$1200,Israel,6/1/2025`
     assert ebay["employees_affected"] == 200
     assert ebay["funds_raised_usd"] == 1_200_000_000.0
     assert ebay["location"] == "Tel Aviv,Non-U.S." and ebay["country"] == "Israel"
@@ -38,9 +40,14 @@ def test_site_csv_layout_percent_dollars_and_bom(parsed):
 def test_kaggle_layout_fractions_and_float_counts(parsed):
     p = parsed[FYI_KAGGLE]
     assert p.rows.height == 4411 and p.rejects.height == 0
-    cisco = row(p.rows, "Cisco", date(2026, 5, 13))  # `Cisco,SF Bay Area,4000.0,5/13/2026,0.05,Infrastructure`
+    cisco = row(
+        p.rows, "Cisco", date(2026, 5, 13)
+    )  # `Cisco,SF Bay Area,4000.0,5/13/2026,0.05,Infrastructure`
     assert cisco["employees_affected"] == 4000 and cisco["percentage"] == pytest.approx(0.05)
-    assert cisco["industry"] == "Infrastructure" and cisco["source_url"] == "https://blogs.cisco.com/news/our-path-forward"
+    assert (
+        cisco["industry"] == "Infrastructure"
+        and cisco["source_url"] == "https://blogs.cisco.com/news/our-path-forward"
+    )
     oracle = row(p.rows, "Oracle", date(2026, 3, 31))  # the May export's version of the row
     assert oracle["employees_affected"] == 30_000
     assert p.rows["event_date"].min() == date(2020, 3, 11) and p.rows["event_date"].max() == date(2026, 5, 15)
@@ -49,7 +56,9 @@ def test_kaggle_layout_fractions_and_float_counts(parsed):
 def test_api_dump_layout_iso_dates_and_timestamps(parsed):
     p = parsed[FYI_API_DUMP]
     assert p.rows.height == 641 and p.rejects.height == 0
-    apple = row(p.rows, "Apple", date(2026, 8, 21))  # `Apple,SF Bay Area,200.0,2026-08-21,...,2026-08-21T16:00:28.000Z`
+    apple = row(
+        p.rows, "Apple", date(2026, 8, 21)
+    )  # `Apple,SF Bay Area,200.0,2026-08-21,...,2026-08-21T16:00:28.000Z`
     assert apple["employees_affected"] == 200 and apple["date_added"] == date(2026, 8, 21)
     assert apple["funds_raised_usd"] == 1_200_000_000.0
     oracle = row(p.rows, "Oracle", date(2026, 6, 23))  # re-dated and revised: 21,000, still added 2026-03-31
@@ -62,7 +71,9 @@ def test_mangled_dates_are_repaired_only_with_proof_and_say_so(parsed):
     alarum = row(p.rows, "Alarum", date(2026, 7, 12))  # published `07-12-2026`: July 12 (file sorted by date)
     assert "read as month-day" in alarum["date_note"] and "'07-12-2026'" in alarum["date_note"]
     assert row(p.rows, "Meta", date(2026, 4, 2))["employees_affected"] == 200  # `04-02-2026`
-    assert row(p.rows, "Meta", date(2026, 5, 20))["employees_affected"] == 8000  # `5/20/2026`: no repair needed
+    assert (
+        row(p.rows, "Meta", date(2026, 5, 20))["employees_affected"] == 8000
+    )  # `5/20/2026`: no repair needed
     assert row(p.rows, "Meta", date(2026, 5, 20))["date_note"] is None
     # every repaired date agrees with the unmangled May export where both have the row
     key = ["company", "source_url", "location", "employees_affected", "date_added"]
@@ -91,7 +102,9 @@ def test_read_dates_decides_the_order_from_the_values():
     dates, notes, problems = read_dates(["13/01/2024", "02/01/2024"], {}, "date")  # day first: 13 > 12
     assert dates == [date(2024, 1, 13), date(2024, 1, 2)] and problems == [None, None]
     dates, _, problems = read_dates(["2024-01-02", "1/13/2024", "not a date"], {}, "date")
-    assert dates[:2] == [date(2024, 1, 2), date(2024, 1, 13)] and problems[2] == "unparseable date 'not a date'"
+    assert (
+        dates[:2] == [date(2024, 1, 2), date(2024, 1, 13)] and problems[2] == "unparseable date 'not a date'"
+    )
     dates, _, _ = read_dates(["1/2/2024", "2/1/2024"], {}, "date")  # the tracker's own m/d/yyyy, alone
     assert dates == [date(2024, 1, 2), date(2024, 2, 1)]
     _, _, problems = read_dates(["01-02-2024", "2/13/2024", "1/13/2024"], {}, "date")  # mixed, out of order

@@ -71,7 +71,11 @@ def test_fetch_live_lands_every_source(monkeypatch):
     live.fetch_live(fake_fetch(bodies, calls), validating_store(stored))
     assert [kind for kind, _, _ in stored] == ["layoffs-fyi", "warn-ca", "warn-ny", "warn-wa", "warn-tx"]
     assert [(kind, expect) for _, kind, _, expect in calls] == [
-        ("layoffs-fyi", "csv"), ("warn-ca", "xlsx"), ("warn-ny", "csv"), ("warn-wa", "html"), ("warn-tx", "json")
+        ("layoffs-fyi", "csv"),
+        ("warn-ca", "xlsx"),
+        ("warn-ny", "csv"),
+        ("warn-wa", "html"),
+        ("warn-tx", "json"),
     ]
 
 

@@ -43,11 +43,19 @@ def test_every_ca_listing_is_one_version_of_one_notice(ca):
     per_download = versions.group_by("event_id", "origin").len().filter(pl.col("len") > 1)
     assert set(per_download["origin"]) == {origin_of(CA_CSV)}
     # Warner Music Inc., noticed 2017-05-23 (57 workers), is re-listed by three fiscal years' reports
-    warner = events.filter((pl.col("company") == "Warner Music Inc.") & (pl.col("event_date") == date(2017, 5, 23)))
+    warner = events.filter(
+        (pl.col("company") == "Warner Music Inc.") & (pl.col("event_date") == date(2017, 5, 23))
+    )
     assert warner["versions"].to_list() == [3]
     assert set(versions["event_id"]) == set(events["event_id"])
-    assert versions.group_by("event_id").len().join(events, on="event_id").filter(
-        pl.col("len") != pl.col("versions")).height == 0
+    assert (
+        versions.group_by("event_id")
+        .len()
+        .join(events, on="event_id")
+        .filter(pl.col("len") != pl.col("versions"))
+        .height
+        == 0
+    )
     # the February workbook's 834 notices of FY2024-25 are all listed again by the newer CSV
     feb = versions.filter(pl.col("origin") == origin_of(CA_FEB))
     assert feb.join(versions.filter(pl.col("origin") == origin_of(CA_CSV)), on="event_id").height == 834
@@ -78,7 +86,10 @@ def test_revised_in_place_between_downloads_keeps_one_notice(ca):
     walmart = events.filter((pl.col("company") == "Walmart") & (pl.col("event_date") == date(2025, 2, 5)))
     assert walmart.select("employees_affected", "versions", "last_listed_as_of").rows() == [(79, 2, None)]
     history = versions.filter(pl.col("event_id") == walmart["event_id"][0]).sort("as_of")
-    assert history.select("as_of", "employees_affected").rows() == [(date(2025, 2, 5), 77), (date(2026, 1, 7), 79)]
+    assert history.select("as_of", "employees_affected").rows() == [
+        (date(2025, 2, 5), 77),
+        (date(2026, 1, 7), 79),
+    ]
 
 
 def test_a_notice_no_longer_listed_is_kept_and_marked(ca):
@@ -86,9 +97,9 @@ def test_a_notice_no_longer_listed_is_kept_and_marked(ca):
     # the September workbook lists Dreyer's Grand Ice Cream's in Tulare County twice (188 on 2025-09-23,
     # 110 on 2025-09-24); the CSV's FY2025-26 rows, up to 2026-01-07, list only the 188
     dropped = events.filter(pl.col("last_listed_as_of").is_not_null())
-    assert dropped.select("company", "county", "event_date", "employees_affected", "last_listed_as_of").rows() == [
-        ("Dreyer's Grand Ice Cream's", "Tulare County", date(2025, 9, 24), 110, date(2025, 9, 24))
-    ]
+    assert dropped.select(
+        "company", "county", "event_date", "employees_affected", "last_listed_as_of"
+    ).rows() == [("Dreyer's Grand Ice Cream's", "Tulare County", date(2025, 9, 24), 110, date(2025, 9, 24))]
 
 
 def test_a_new_fiscal_year_relisting_links_to_the_older_notice(parsed):
@@ -97,12 +108,22 @@ def test_a_new_fiscal_year_relisting_links_to_the_older_notice(parsed):
     # Dolls Kill, Inc., two notices of 2020-03-22 in San Francisco County: 33 and 4 workers in the
     # FY2019-20 PDF (processed 2020-04-08), re-listed as 36 and 5 by the FY2020-21 PDF (processed
     # 2020-09-24): two notices (one employer, date and county), each with the newer publication's count
-    dolls = events.filter((pl.col("company") == "Dolls Kill, Inc.") & (pl.col("event_date") == date(2020, 3, 22)))
-    assert dolls.sort("employees_affected").select("employees_affected", "received_date", "report", "versions").rows() == [
-        (5, date(2020, 9, 24), "FY2020-21", 2), (36, date(2020, 9, 24), "FY2020-21", 2),
+    dolls = events.filter(
+        (pl.col("company") == "Dolls Kill, Inc.") & (pl.col("event_date") == date(2020, 3, 22))
+    )
+    assert dolls.sort("employees_affected").select(
+        "employees_affected", "received_date", "report", "versions"
+    ).rows() == [
+        (5, date(2020, 9, 24), "FY2020-21", 2),
+        (36, date(2020, 9, 24), "FY2020-21", 2),
     ]
     history = versions.join(dolls.select("event_id", "employees_affected"), on="event_id", suffix="_now")
-    assert sorted(history.select("employees_affected_now", "employees_affected").rows()) == [(5, 4), (5, 5), (36, 33), (36, 36)]
+    assert sorted(history.select("employees_affected_now", "employees_affected").rows()) == [
+        (5, 4),
+        (5, 5),
+        (36, 33),
+        (36, 36),
+    ]
 
 
 class SnapshotlessSettings(CapexSettings):
@@ -119,35 +140,57 @@ def test_count_and_effective_date_revised_in_place_warehouse_holds_one_notice(tm
     # 45473) revised in place to 64 workers effective 2024-07-31 (serial 45504), as EDD revises rows
     edit = replace_once(r'<c r="G3" s="27"><v>57</v></c>', '<c r="G3" s="27"><v>64</v></c>')
     revised = edit_xlsx(real, DETAIL_SHEET, edit)
-    revised = edit_xlsx(revised, DETAIL_SHEET, replace_once(
-        r'<c r="D3" s="31"><v>45473</v></c>', '<c r="D3" s="31"><v>45504</v></c>'))
+    revised = edit_xlsx(
+        revised,
+        DETAIL_SHEET,
+        replace_once(r'<c r="D3" s="31"><v>45473</v></c>', '<c r="D3" s="31"><v>45504</v></c>'),
+    )
     home = tmp_path / "home"
     landing = LandingZone(home / "landing", snapshot_root=None)
-    landing.store(real, kind="warn-ca", entity="warn_ca", origin="warn_report1.xlsx", via="import", as_of="2025-02-08")
-    landing.store(revised, kind="warn-ca", entity="warn_ca", origin="warn_report1-modified-copy.xlsx", via="import",
-                  as_of="2025-02-09")
+    landing.store(
+        real, kind="warn-ca", entity="warn_ca", origin="warn_report1.xlsx", via="import", as_of="2025-02-08"
+    )
+    landing.store(
+        revised,
+        kind="warn-ca",
+        entity="warn_ca",
+        origin="warn_report1-modified-copy.xlsx",
+        via="import",
+        as_of="2025-02-09",
+    )
     warehouse = home / "warehouse" / "capex.duckdb"
     result = dg.materialize(
         [layoffs_assets.landing_layoffs, layoffs_assets.layoffs_parsed, layoffs_assets.core_layoff_events],
-        resources={"settings": SnapshotlessSettings(home=str(home), offline=True),
-                   "io_manager": RunIOManager(warehouse=str(warehouse))},
+        resources={
+            "settings": SnapshotlessSettings(home=str(home), offline=True),
+            "io_manager": RunIOManager(warehouse=str(warehouse)),
+        },
     )
     assert result.success
     with duckdb.connect(str(build_path(warehouse, result.run_id)), read_only=True) as con:
         events = con.sql("select * from core.layoff_events").pl()
         versions = con.sql("select * from core.layoff_event_versions").pl()
     assert events.height == 834  # the same 834 notices, none doubled
-    lockheed = events.filter((pl.col("company") == "Lockheed Martin") & (pl.col("event_date") == date(2024, 7, 1)))
-    assert lockheed.select("employees_affected", "effective_date", "versions", "last_listed_as_of").rows() == [
-        (64, date(2024, 7, 31), 2, None)
-    ]
+    lockheed = events.filter(
+        (pl.col("company") == "Lockheed Martin") & (pl.col("event_date") == date(2024, 7, 1))
+    )
+    assert lockheed.select(
+        "employees_affected", "effective_date", "versions", "last_listed_as_of"
+    ).rows() == [(64, date(2024, 7, 31), 2, None)]
     history = versions.filter(pl.col("event_id") == lockheed["event_id"][0]).sort("origin")
     assert history.select("origin", "employees_affected", "effective_date").rows() == [
-        ("warn_report1-modified-copy.xlsx", 64, date(2024, 7, 31)), ("warn_report1.xlsx", 57, date(2024, 6, 30))
+        ("warn_report1-modified-copy.xlsx", 64, date(2024, 7, 31)),
+        ("warn_report1.xlsx", 57, date(2024, 6, 30)),
     ]
     # the id is the one the notice had before the revision
     before = event_history(pl.concat([layoffs_assets.PARSERS["warn-ca"](real, "warn_report1.xlsx").rows]))[0]
-    assert lockheed["event_id"].to_list() == before.filter(
-        (pl.col("company") == "Lockheed Martin") & (pl.col("event_date") == date(2024, 7, 1)))["event_id"].to_list()
-    failures, evaluated = validate_frame(versions, "versions_test", layoffs_assets.LAYOFF_EVENT_VERSIONS_EXPECTATIONS)
+    assert (
+        lockheed["event_id"].to_list()
+        == before.filter(
+            (pl.col("company") == "Lockheed Martin") & (pl.col("event_date") == date(2024, 7, 1))
+        )["event_id"].to_list()
+    )
+    failures, evaluated = validate_frame(
+        versions, "versions_test", layoffs_assets.LAYOFF_EVENT_VERSIONS_EXPECTATIONS
+    )
     assert failures == [] and evaluated == 7

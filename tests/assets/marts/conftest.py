@@ -1,8 +1,8 @@
 """Small real extracts the mart tests build on. Every figure is as filed or as published; where from:
 
 - SEC figures (USD): companyfacts of MSFT (CIK0000789019), GOOGL (CIK0001652044) and NVDA (CIK0001045810)
-  in ../shared/data/sec/companyfacts/ (10-K facts of 350-380 days, latest filing wins, accession given per
-  row); capex and revenue are also rows of ../shared/data/sec/reference_figures.csv (ticker, fiscal_year,
+  as captured from data.sec.gov (data/snapshot/sec/; 10-K facts of 350-380 days, latest filing wins, accession given per
+  row); capex and revenue are also rows of tests/assets/sec/reference_figures.csv (ticker, fiscal_year,
   concept PaymentsToAcquirePropertyPlantAndEquipment / PaymentsToAcquireProductiveAssets /
   RevenueFromContractWithCustomerExcludingAssessedTax / Revenues). AMZN and META FY2022-FY2024 capex and
   revenue come from the inline XBRL of their FY2024 10-Ks (reference_figures.csv rows of source_file

@@ -34,7 +34,14 @@ def upstream(key: list[str], frame: pl.DataFrame) -> dg.AssetsDefinition:
 
 
 def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
-    tmp_path, seeds, financials, layoff_events, layoff_coverage, gpu_price_index, gpu_hardware, gpu_prices,
+    tmp_path,
+    seeds,
+    financials,
+    layoff_events,
+    layoff_coverage,
+    gpu_price_index,
+    gpu_hardware,
+    gpu_prices,
     segment_revenue,
 ):
     home = tmp_path / "home"
@@ -71,7 +78,9 @@ def test_marts_materialize_into_the_build_warehouse_and_pass_their_checks(
             "select distinct spend_usd from marts.revenue_gap where method = 'sequoia' and calendar_year = 2024"
         ).fetchall()
         assert spend == [(115_186_000_000.0,)]  # NVIDIA Data Center, FY2025
-        claims = con.execute("select count(*) from marts.headline_figures where verdict is not null").fetchall()[0]
+        claims = con.execute(
+            "select count(*) from marts.headline_figures where verdict is not null"
+        ).fetchall()[0]
         assert claims == (3,)
         tables = {
             r[0]

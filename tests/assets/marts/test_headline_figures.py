@@ -14,8 +14,12 @@ M = 1_000_000
 @pytest.fixture
 def figures(financials_with_quarters, companies, layoff_events, layoff_coverage, assumptions, segment_revenue,
             ai_segments, disclosures):  # fmt: skip
-    gap = revenue_gap(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures)
-    return headline_figures(financials_with_quarters, companies, layoff_events, gap, layoff_coverage, segment_revenue)
+    gap = revenue_gap(
+        financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures
+    )
+    return headline_figures(
+        financials_with_quarters, companies, layoff_events, gap, layoff_coverage, segment_revenue
+    )
 
 
 def figure(frame: pl.DataFrame, name: str) -> dict:
@@ -54,7 +58,11 @@ def test_layoffs_per_calendar_year_recomputed_by_hand_from_core_layoff_events(fi
 
 def test_the_three_claims_each_have_a_verdict_and_a_reason(figures):
     claims = figures.filter(pl.col("claim").is_not_null())
-    assert set(claims["claim"]) == {"$725 billion in capex", "110,000 tech layoffs", "Meta's AI spending reached $65 billion"}
+    assert set(claims["claim"]) == {
+        "$725 billion in capex",
+        "110,000 tech layoffs",
+        "Meta's AI spending reached $65 billion",
+    }
     assert set(claims["verdict"]) <= {"consistent", "inconsistent", "not measurable yet"}
     assert claims["reason"].null_count() == 0
     meta = claims.filter(claim="Meta's AI spending reached $65 billion").row(0, named=True)
@@ -70,7 +78,8 @@ def test_a_complete_measure_far_from_the_claim_is_inconsistent(figures):
     # the extract's Microsoft rows are far below 110,000 in every covered year
     assert layoffs["verdict"] == "inconsistent"
     assert layoffs["value"] == max(
-        r["value"] for r in figures.filter(pl.col("figure").str.starts_with("tech_employees_laid_off")).to_dicts()
+        r["value"]
+        for r in figures.filter(pl.col("figure").str.starts_with("tech_employees_laid_off")).to_dicts()
     )
 
 

@@ -55,17 +55,28 @@ def test_empty_inputs_give_an_empty_table(financials, companies, layoff_events, 
     assert "hyperscaler_capex_usd" in empty.columns
 
 
-def test_h100_on_demand_index_does_not_follow_which_provider_was_captured(financials, companies_with_data, layoff_events):
+def test_h100_on_demand_index_does_not_follow_which_provider_was_captured(
+    financials, companies_with_data, layoff_events
+):
     from datetime import date
 
     from assets.gpu.index import gpu_price_index
 
     # AWS p5.48xlarge 55.04 $/h and Azure ND96isr_H100_v5 98.32 $/h for 8 H100 on one day, Azure alone the next
-    offers = [("aws", 55.04 / 8, date(2026, 8, 3)), ("azure", 98.32 / 8, date(2026, 8, 3)), ("azure", 98.32 / 8, date(2026, 8, 4))]
+    offers = [
+        ("aws", 55.04 / 8, date(2026, 8, 3)),
+        ("azure", 98.32 / 8, date(2026, 8, 3)),
+        ("azure", 98.32 / 8, date(2026, 8, 4)),
+    ]
     prices = pl.DataFrame(
         [{"observed_on": d, "provider": p, "gpu_family": "H100", "gpu_model": "H100 SXM", "pricing": "on_demand",
           "usd_per_gpu_hour": usd, "offer_id": p} for p, usd, d in offers]
     )  # fmt: skip
-    year = {r["calendar_year"]: r for r in industry_summary(financials, companies_with_data, layoff_events, gpu_price_index(prices)).to_dicts()}[2026]
+    year = {
+        r["calendar_year"]: r
+        for r in industry_summary(
+            financials, companies_with_data, layoff_events, gpu_price_index(prices)
+        ).to_dicts()
+    }[2026]
     assert year["h100_on_demand_index_usd_per_gpu_hour"] == pytest.approx((55.04 + 98.32) / 16)  # both days
     assert year["h100_on_demand_median_usd_per_gpu_hour"] > year["h100_on_demand_index_usd_per_gpu_hour"]

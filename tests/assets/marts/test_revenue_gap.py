@@ -6,8 +6,8 @@ import pytest
 from assets.marts.calendarize import calendar_year_values
 from assets.marts.revenue_gap import (
     COMPARATORS,
-    CONTRACT_COLUMNS,
     METHODS,
+    PUBLIC_COLUMNS,
     revenue_gap,
     revenue_gap_depreciation,
     revenue_gap_sensitivity,
@@ -27,7 +27,9 @@ def rows(frame: pl.DataFrame) -> dict[tuple[int, str, str], dict]:
 
 @pytest.fixture
 def gap(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures):
-    return revenue_gap(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures)
+    return revenue_gap(
+        financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures
+    )
 
 
 def assert_identities_exact(frame: pl.DataFrame) -> None:
@@ -46,7 +48,7 @@ def assert_identities_exact(frame: pl.DataFrame) -> None:
 
 
 def test_every_method_and_comparator_every_year_and_the_identities_hold(gap):
-    assert gap.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert gap.columns[: len(PUBLIC_COLUMNS)] == PUBLIC_COLUMNS
     assert {(y, m, c) for y in range(2022, 2026) for m in METHODS for c in COMPARATORS} <= set(rows(gap))
     assert gap.select("calendar_year", "method", "comparator").is_duplicated().sum() == 0
     assert_identities_exact(gap)
@@ -109,10 +111,19 @@ def test_calendar_years_come_from_quarters_or_a_year_of_at_least_eleven_months(f
     assert by[("GOOGL", 2024)]["value"] == 52_535 * M
 
 
-def test_sensitivity_grid_keeps_the_identities(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures):
-    grid = revenue_gap_sensitivity(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures)
+def test_sensitivity_grid_keeps_the_identities(
+    financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures
+):
+    grid = revenue_gap_sensitivity(
+        financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures
+    )
     assert sorted(grid["target_gross_margin"].unique()) == [0.3, 0.4, 0.5, 0.6, 0.7]
-    assert grid.select("calendar_year", "method", "comparator", "target_gross_margin", "useful_life_years").is_duplicated().sum() == 0
+    assert (
+        grid.select("calendar_year", "method", "comparator", "target_gross_margin", "useful_life_years")
+        .is_duplicated()
+        .sum()
+        == 0
+    )
     assert_identities_exact(grid)
     r = grid.filter(calendar_year=2024, method="sequoia", comparator="ai_segments", target_gross_margin=0.3,
                     useful_life_years=5.0).row(0, named=True)  # fmt: skip
@@ -120,11 +131,16 @@ def test_sensitivity_grid_keeps_the_identities(financials_with_quarters, compani
     assert r["required_revenue_depreciated_usd"] == 115_186_000_000 / 5 * 2 / (1 - 0.3)
 
 
-def test_depreciation_by_vintage_against_operating_income_before_depreciation(financials, companies, assumptions):
-    dep = revenue_gap_depreciation(financials.with_columns(depreciation_usd=pl.lit(None, pl.Float64)), companies, assumptions)
+def test_depreciation_by_vintage_against_operating_income_before_depreciation(
+    financials, companies, assumptions
+):
+    dep = revenue_gap_depreciation(
+        financials.with_columns(depreciation_usd=pl.lit(None, pl.Float64)), companies, assumptions
+    )
     assert dep["vintage_depreciation_usd"].null_count() == dep.height  # no depreciation filed: no comparison
     googl = financials.filter(ticker="GOOGL").with_columns(
-        depreciation_usd=pl.col("operating_income_usd") * 0 + 15_311 * M  # Alphabet FY2024 Depreciation 15,311 $M
+        depreciation_usd=pl.col("operating_income_usd") * 0
+        + 15_311 * M  # Alphabet FY2024 Depreciation 15,311 $M
     )
     view = revenue_gap_depreciation(googl, companies, assumptions)
     r = view.filter(calendar_year=2024, useful_life_years=3.0).row(0, named=True)
@@ -139,12 +155,25 @@ def test_depreciation_by_vintage_against_operating_income_before_depreciation(fi
     assert view.filter(calendar_year=2024, useful_life_years=6.0)["vintage_depreciation_usd"].item() is None
 
 
-def test_editing_the_margin_changes_required_revenue(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures):
-    higher = assumptions.with_columns(value=pl.when(pl.col("name") == "target_gross_margin").then(0.6).otherwise("value"))
-    a = rows(revenue_gap(financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures))
-    b = rows(revenue_gap(financials_with_quarters, companies, higher, segment_revenue, ai_segments, disclosures))
+def test_editing_the_margin_changes_required_revenue(
+    financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures
+):
+    higher = assumptions.with_columns(
+        value=pl.when(pl.col("name") == "target_gross_margin").then(0.6).otherwise("value")
+    )
+    a = rows(
+        revenue_gap(
+            financials_with_quarters, companies, assumptions, segment_revenue, ai_segments, disclosures
+        )
+    )
+    b = rows(
+        revenue_gap(financials_with_quarters, companies, higher, segment_revenue, ai_segments, disclosures)
+    )
     assert b[(2024, "sequoia", "ai_segments")]["required_revenue_usd"] == 115_186_000_000 * 2 / (1 - 0.6)
-    assert b[(2024, "sequoia", "ai_segments")]["required_revenue_usd"] > a[(2024, "sequoia", "ai_segments")]["required_revenue_usd"]
+    assert (
+        b[(2024, "sequoia", "ai_segments")]["required_revenue_usd"]
+        > a[(2024, "sequoia", "ai_segments")]["required_revenue_usd"]
+    )
 
 
 def test_a_missing_contract_column_names_the_table(financials, companies, assumptions):

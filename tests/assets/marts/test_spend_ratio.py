@@ -5,7 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from assets.marts.spend_ratio import CONTRACT_COLUMNS, spend_ratio
+from assets.marts.spend_ratio import PUBLIC_COLUMNS, spend_ratio
 from pipelines.errors import SourceFormatError
 
 
@@ -64,7 +64,10 @@ def test_layoffs_are_matched_inside_the_fiscal_year_and_the_sources_never_added(
     # layoffs.fyi: 2024-07-03 (no count), 2024-09-12 650, 2025-01-07, 2025-01-14 (no count), 2025-05-13 6,000,
     # 2025-06-02 305, 2025-06-24 (no count); WA WARN received 2025-05-13 1,985 and 2025-06-02 305.
     # 2025-07-02 (9,000 and WARN 830) is FY2026; 2024-06-03 (1,000) is FY2024.
-    assert (fy2025["layoff_events"], fy2025["employees_laid_off"]) == (7, 650 + 6000 + 305)  # layoffs.fyi only
+    assert (fy2025["layoff_events"], fy2025["employees_laid_off"]) == (
+        7,
+        650 + 6000 + 305,
+    )  # layoffs.fyi only
     assert (fy2025["warn_notices"], fy2025["warn_employees_affected"]) == (2, 1985 + 305)
     assert (fy2025["layoffs_fyi_events"], fy2025["layoffs_fyi_employees_laid_off"]) == (7, 6955)
     assert (fy2025["layoffs_fyi_coverage"], fy2025["warn_states_covered"]) == ("complete", "WA")
@@ -87,7 +90,11 @@ def test_a_fiscal_year_a_source_does_not_cover_is_null_not_zero(financials, layo
     )  # fmt: skip
     mart = spend_ratio(pl.concat([financials, older], how="diagonal_relaxed"), layoff_events, layoff_coverage)
     nvda = row(mart, "NVDA", 2020)
-    assert (nvda["layoff_events"], nvda["employees_laid_off"], nvda["layoffs_fyi_coverage"]) == (None, None, None)
+    assert (nvda["layoff_events"], nvda["employees_laid_off"], nvda["layoffs_fyi_coverage"]) == (
+        None,
+        None,
+        None,
+    )
     assert nvda["warn_notices"] == 0  # WA's export reaches back to 2004
     msft = row(mart, "MSFT", 2020)
     assert (msft["employees_laid_off"], msft["layoffs_fyi_coverage"]) == (0, "partial")
@@ -119,7 +126,7 @@ def test_capex_growth_against_people_cost_growth(financials, layoff_events):
 def test_contract_columns_first_fy_rows_only(financials, layoff_events):
     quarter = financials.filter(pl.col("ticker") == "MSFT").head(1).with_columns(fiscal_period=pl.lit("Q1"))
     mart = spend_ratio(pl.concat([financials, quarter]), layoff_events)
-    assert mart.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert mart.columns[: len(PUBLIC_COLUMNS)] == PUBLIC_COLUMNS
     assert mart.height == financials.height
     assert mart.select("ticker", "fiscal_year").is_duplicated().sum() == 0
 

@@ -16,10 +16,16 @@ def year(frame: pl.DataFrame, cohort: str, calendar_year: int) -> dict:
 def test_the_cohort_total_is_complete_only_with_every_member(
     financials, companies, companies_with_data, layoff_events, layoff_coverage
 ):
-    with_oracle = year(spend_ratio_cohort(financials, companies, layoff_events, layoff_coverage), "hyperscaler", 2024)
+    with_oracle = year(
+        spend_ratio_cohort(financials, companies, layoff_events, layoff_coverage), "hyperscaler", 2024
+    )
     assert (with_oracle["capex_usd"], with_oracle["coverage"], with_oracle["missing_tickers"]) == (
         None, "incomplete", "ORCL")  # fmt: skip
-    four = year(spend_ratio_cohort(financials, companies_with_data, layoff_events, layoff_coverage), "hyperscaler", 2024)
+    four = year(
+        spend_ratio_cohort(financials, companies_with_data, layoff_events, layoff_coverage),
+        "hyperscaler",
+        2024,
+    )
     expected = MSFT_CY2024_CAPEX + 52_535_000_000 + 82_999_000_000 + 37_256_000_000  # + GOOGL, AMZN, META
     assert four["capex_usd"] == pytest.approx(expected, rel=1e-15)
     assert four["coverage"] == "complete"
@@ -28,7 +34,9 @@ def test_the_cohort_total_is_complete_only_with_every_member(
     assert four["capex_yoy_growth"] == pytest.approx(expected / expected_2023 - 1, rel=1e-12)
 
 
-def test_cohort_layoffs_per_calendar_year_sources_apart(financials, companies_with_data, layoff_events, layoff_coverage):
+def test_cohort_layoffs_per_calendar_year_sources_apart(
+    financials, companies_with_data, layoff_events, layoff_coverage
+):
     mart = spend_ratio_cohort(financials, companies_with_data, layoff_events, layoff_coverage)
     cy2025 = year(mart, "hyperscaler", 2025)
     # layoffs.fyi Microsoft 2025: 01-07, 01-14 (no count), 05-13 6,000, 06-02 305, 06-24, 07-02 9,000

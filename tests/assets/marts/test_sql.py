@@ -41,7 +41,9 @@ def test_spend_ratio_in_duckdb_gives_the_same_rows(con, financials, layoff_event
     assert msft["capex_to_revenue"].item() == 64_551_000_000 / 281_724_000_000
     assert (msft["layoff_events"].item(), msft["warn_notices"].item()) == (7, 2)  # layoffs.fyi and WA apart
     # coverage derived from the events when there is no coverage table: the same in both engines
-    same_rows(spend_ratio(financials, layoff_events), spend_ratio_duckdb(con, "financials", "layoff_events", None))
+    same_rows(
+        spend_ratio(financials, layoff_events), spend_ratio_duckdb(con, "financials", "layoff_events", None)
+    )
 
 
 def test_spend_ratio_in_duckdb_without_the_optional_columns(con, financials, layoff_events):

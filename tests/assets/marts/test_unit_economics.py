@@ -21,7 +21,9 @@ def one(mart: pl.DataFrame, **keys) -> dict:
 def test_h100_five_year_row_recomputed_by_hand(gpu_prices, gpu_hardware, gpu_list_prices, assumptions):
     mart = gpu_unit_economics(gpu_prices, gpu_hardware, gpu_list_prices, assumptions)
     aws = one(mart, gpu_family="H100", provider="aws", observed_on=date(2026, 9, 29), useful_life_years=5.0)
-    pue, kwh, rate = (seed_value(assumptions, n) for n in ("pue", "electricity_usd_per_kwh", "cost_of_capital"))
+    pue, kwh, rate = (
+        seed_value(assumptions, n) for n in ("pue", "electricity_usd_per_kwh", "cost_of_capital")
+    )
     # Epoch: NVIDIA H100 SXM5 80GB, Release price 33600 = a DGX H100 / 8: the seed says the host is included
     assert (aws["gpu_model"], aws["list_price_usd"], aws["includes_host"], aws["tdp_watts"]) == (
         "H100 SXM", 33_600, True, 700)  # fmt: skip
@@ -58,7 +60,12 @@ def test_like_with_like_sxm_rentals_only_and_one_provider_per_row(
         ("aws", "on_demand"), ("azure", "on_demand"), ("runpod", "community"), ("runpod", "secure")]  # fmt: skip
     assert set(h100["gpu_model"]) == {"H100 SXM"}
     assert one(h100, pricing="secure")["median_usd_per_gpu_hour"] == 3.49
-    assert mart.select("observed_on", "provider", "gpu_family", "pricing", "useful_life_years").is_duplicated().sum() == 0
+    assert (
+        mart.select("observed_on", "provider", "gpu_family", "pricing", "useful_life_years")
+        .is_duplicated()
+        .sum()
+        == 0
+    )
     assert sorted(mart["useful_life_years"].unique()) == [3.0, 4.0, 5.0, 6.0]
 
 
@@ -102,9 +109,7 @@ def test_editing_an_assumption_changes_the_mart(gpu_prices, gpu_hardware, gpu_li
     before = gpu_unit_economics(gpu_prices, gpu_hardware, gpu_list_prices, assumptions)
 
     def edited(name: str, value: float) -> pl.DataFrame:
-        seed = assumptions.with_columns(
-            value=pl.when(pl.col("name") == name).then(value).otherwise("value")
-        )
+        seed = assumptions.with_columns(value=pl.when(pl.col("name") == name).then(value).otherwise("value"))
         return gpu_unit_economics(gpu_prices, gpu_hardware, gpu_list_prices, seed)
 
     pricier_power = edited("electricity_usd_per_kwh", 0.20)

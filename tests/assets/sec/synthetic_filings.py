@@ -32,7 +32,12 @@ class Fact:
 
 
 def _context_id(fact: Fact) -> str:
-    parts = [fact.start.isoformat(), fact.end.isoformat(), fact.member or "total", fact.extra_member and fact.extra_member[1]]
+    parts = [
+        fact.start.isoformat(),
+        fact.end.isoformat(),
+        fact.member or "total",
+        fact.extra_member and fact.extra_member[1],
+    ]
     if fact.typed_member:
         parts.append("typed")
     return "c-" + "-".join(str(p).replace(":", "_") for p in parts if p)
@@ -98,8 +103,12 @@ def synthetic_filing(
         '<xbrli:unit id="employee"><xbrli:measure>xbrli:pure</xbrli:measure></xbrli:unit>'
         "</ix:resources></ix:header></div>"
     )
-    rows = "".join(f"<tr><td>{f.concept} {f.member or ''}</td><td>{_number(f, comma_decimal)}</td></tr>" for f in facts)
-    tables = f"<table>{rows}</table>" + (f"<p>Note: segment information</p><table>{rows}</table>" if repeat_facts else "")
+    rows = "".join(
+        f"<tr><td>{f.concept} {f.member or ''}</td><td>{_number(f, comma_decimal)}</td></tr>" for f in facts
+    )
+    tables = f"<table>{rows}</table>" + (
+        f"<p>Note: segment information</p><table>{rows}</table>" if repeat_facts else ""
+    )
     body = (
         f'<p><ix:nonNumeric name="dei:EntityRegistrantName" contextRef="{cover}">{SYNTHETIC_NAME}</ix:nonNumeric></p>'
         f'<p>{form} for the period ended <ix:nonNumeric name="dei:DocumentPeriodEndDate" contextRef="{cover}">'
@@ -165,7 +174,9 @@ def amzn_10q(quarter: int) -> bytes:
             Fact(CAPEX, *H1, 1_300),
         ]
         end = Q2[1]
-    return synthetic_filing(form="10-Q", cik=AMZN_CIK, period_end=end, fiscal_year=2025, fiscal_period=f"Q{quarter}", facts=facts)
+    return synthetic_filing(
+        form="10-Q", cik=AMZN_CIK, period_end=end, fiscal_year=2025, fiscal_period=f"Q{quarter}", facts=facts
+    )
 
 
 if __name__ == "__main__":

@@ -48,7 +48,10 @@ def refresh(home) -> tuple[dg.ExecuteInProcessResult, dict[str, pl.DataFrame]]:
             "core.financials_calendar",
             "core.coverage",
         )
-        built = {f"{schema}.{name}" for schema, name in con.sql("select schema_name, table_name from duckdb_tables()").fetchall()}
+        built = {
+            f"{schema}.{name}"
+            for schema, name in con.sql("select schema_name, table_name from duckdb_tables()").fetchall()
+        }
         # downstream of a failed blocking check, a table is not built
         return result, {t: con.sql(f"select * from {t}").pl() for t in tables if t in built}
 
@@ -85,9 +88,9 @@ def test_offline_refresh_then_a_negative_capex_file_fails_the_blocking_check(tmp
         > 0
     )
     segments = tables["core.segment_revenue"]
-    assert segments.filter(ticker="NVDA", member="nvda:DataCenterMember", fiscal_year=2025)["revenue_usd"].to_list() == [
-        115_186e6
-    ]
+    assert segments.filter(ticker="NVDA", member="nvda:DataCenterMember", fiscal_year=2025)[
+        "revenue_usd"
+    ].to_list() == [115_186e6]
     calendar = tables["core.financials_calendar"].filter(ticker="MSFT", calendar_year=2025)
     assert (calendar.height, calendar["capex_usd"].sum()) == (4, 83_094e6)
     assert fy("MSFT", 2025)["capex_incl_finance_leases_usd"] > fy("MSFT", 2025)["capex_usd"]

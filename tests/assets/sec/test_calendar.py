@@ -23,7 +23,12 @@ def calendar(fin) -> pl.DataFrame:
 def test_calendar_2025_capex_from_four_discrete_quarters(calendar):
     # Microsoft: fiscal Q3 and Q4 FY2025 plus Q1 and Q2 FY2026 (10-Qs to 2025-12-31); Alphabet: its calendar year.
     msft = calendar.filter(ticker="MSFT", calendar_year=2025).sort("calendar_quarter")
-    assert msft.select("fiscal_year", "fiscal_period").rows() == [(2025, "Q3"), (2025, "Q4"), (2026, "Q1"), (2026, "Q2")]
+    assert msft.select("fiscal_year", "fiscal_period").rows() == [
+        (2025, "Q3"),
+        (2025, "Q4"),
+        (2026, "Q1"),
+        (2026, "Q2"),
+    ]
     assert msft["capex_usd"].sum() == 83_094e6
     assert msft["ttm_capex_usd"][-1] == 83_094e6  # the trailing year ending in calendar Q4
     googl = calendar.filter(ticker="GOOGL", calendar_year=2025)
@@ -35,11 +40,16 @@ def test_nvidia_52_53_week_quarters_go_where_most_of_their_days_are(calendar):
     assert calendar_quarter(date(2024, 1, 29), date(2024, 4, 28)) == (2024, 1, 63)
     nvda = calendar.filter(ticker="NVDA", fiscal_year=2025).sort("period_end")
     assert nvda.select("fiscal_period", "calendar_year", "calendar_quarter").rows() == [
-        ("Q1", 2024, 1), ("Q2", 2024, 2), ("Q3", 2024, 3), ("Q4", 2024, 4)
+        ("Q1", 2024, 1),
+        ("Q2", 2024, 2),
+        ("Q3", 2024, 3),
+        ("Q4", 2024, 4),
     ]
     # FY2025 Q4 ends 2025-01-26: 66 days in Oct-Dec 2024, 26 in January 2025.
     assert nvda.row(3, named=True)["period_end"] == date(2025, 1, 26)
-    assert nvda["capex_usd"].sum() == 3_236e6  # = its FY2025 capex (companyfacts PaymentsToAcquireProductiveAssets)
+    assert (
+        nvda["capex_usd"].sum() == 3_236e6
+    )  # = its FY2025 capex (companyfacts PaymentsToAcquireProductiveAssets)
 
 
 def test_every_calendar_quarter_once_and_ttm_only_over_four_present_quarters(calendar):
@@ -60,8 +70,20 @@ def test_ttm_is_null_across_a_gap():
             "ticker": ["X"] * 5,
             "fiscal_year": [2024] * 4 + [2025],
             "fiscal_period": ["Q1", "Q2", "Q3", "Q4", "Q2"],  # 2025 Q1 missing
-            "period_start": [date(2024, 1, 1), date(2024, 4, 1), date(2024, 7, 1), date(2024, 10, 1), date(2025, 4, 1)],
-            "period_end": [date(2024, 3, 31), date(2024, 6, 30), date(2024, 9, 30), date(2024, 12, 31), date(2025, 6, 30)],
+            "period_start": [
+                date(2024, 1, 1),
+                date(2024, 4, 1),
+                date(2024, 7, 1),
+                date(2024, 10, 1),
+                date(2025, 4, 1),
+            ],
+            "period_end": [
+                date(2024, 3, 31),
+                date(2024, 6, 30),
+                date(2024, 9, 30),
+                date(2024, 12, 31),
+                date(2025, 6, 30),
+            ],
             "capex_usd": [1.0, 2.0, 3.0, 4.0, 5.0],
             "capex_incl_finance_leases_usd": [1.0, 2.0, None, 4.0, 5.0],
             "revenue_usd": [10.0, 20.0, 30.0, 40.0, 50.0],
@@ -80,7 +102,9 @@ def test_capex_incl_finance_leases(fin):
     msft = fin.filter(ticker="MSFT", fiscal_year=2025, fiscal_period="FY").row(0, named=True)
     assert msft["capex_incl_finance_leases_usd"] == msft["capex_usd"] + msft["finance_lease_additions_usd"]
     assert msft["finance_lease_additions_usd"] > 0
-    assert msft["finance_lease_concept"] == "us-gaap:RightOfUseAssetObtainedInExchangeForFinanceLeaseLiability"
+    assert (
+        msft["finance_lease_concept"] == "us-gaap:RightOfUseAssetObtainedInExchangeForFinanceLeaseLiability"
+    )
     # NVIDIA files no finance-lease additions in FY2025: capex alone is its total, not a gap.
     nvda = fin.filter(ticker="NVDA", fiscal_year=2025, fiscal_period="FY").row(0, named=True)
     assert (nvda["finance_lease_additions_usd"], nvda["capex_incl_finance_leases_usd"]) == (None, 3_236e6)

@@ -8,9 +8,14 @@ from assets.sec.coverage import coverage
 from assets.sec.reconcile import combine_financials
 
 
-def test_snapshot_coverage_names_the_companies_without_filings(companies, facts, tenks, companyfacts_fin, ixbrl_fin):
+def test_snapshot_coverage_names_the_companies_without_filings(
+    companies, facts, tenks, companyfacts_fin, ixbrl_fin
+):
     filings = pl.concat(
-        [facts.select("cik", "accession"), pl.concat([t.document() for t in tenks.values()]).select("cik", "accession")]
+        [
+            facts.select("cik", "accession"),
+            pl.concat([t.document() for t in tenks.values()]).select("cik", "accession"),
+        ]
     )
     rows = coverage(companies, combine_financials(companyfacts_fin, ixbrl_fin), filings)
     assert rows.height == companies.height  # one row per company of the seed
@@ -23,7 +28,10 @@ def test_snapshot_coverage_names_the_companies_without_filings(companies, facts,
     # One 10-K (FY2024, comparatives back to 2022); the newest data reaches NVIDIA's 2026-04-26 quarter, so
     # Amazon's FY2025 (ended 2025-12-31) has ended and is not held.
     assert (amzn["filings"], amzn["accessions"], amzn["last_fiscal_year"], amzn["years_not_filed"]) == (
-        1, "0001018724-25-000004", 2024, "FY2025"
+        1,
+        "0001018724-25-000004",
+        2024,
+        "FY2025",
     )
     msft = rows.filter(ticker="MSFT").row(0, named=True)
     assert (msft["last_fiscal_period"], msft["years_not_filed"]) == ("FY2026 Q2", None)

@@ -32,11 +32,18 @@ def test_imported_10qs_add_discrete_quarters_and_an_unseeded_10k_its_segments(tm
         body = amzn_10q(quarter)
         entity = SEC_10Q.identify(body, origin).entity
         landing.store(body, kind="sec-10q", entity=entity, origin=origin, via="import", as_of="2026-12-01")
-    monkeypatch.setattr(sec_assets, "read_companies", lambda: read_companies().filter(pl.col("ticker") != "META"))
+    monkeypatch.setattr(
+        sec_assets, "read_companies", lambda: read_companies().filter(pl.col("ticker") != "META")
+    )
 
     warehouse = home / "warehouse" / "capex.duckdb"
     result = dg.materialize(
-        [sec_assets.landing_sec, sec_assets.sec_parsed, sec_assets.sec_financials, sec_assets.core_segment_revenue],
+        [
+            sec_assets.landing_sec,
+            sec_assets.sec_parsed,
+            sec_assets.sec_financials,
+            sec_assets.core_segment_revenue,
+        ],
         resources={
             "settings": CapexSettings(home=str(home), offline=True),
             "io_manager": BuildWarehouseIOManager(warehouse=str(warehouse)),
@@ -48,12 +55,16 @@ def test_imported_10qs_add_discrete_quarters_and_an_unseeded_10k_its_segments(tm
         segments = con.sql("select * from core.segment_revenue").pl()
         documents = con.sql("select * from raw.sec_10k_documents").pl()
 
-    quarters = fin.sort("fiscal_period").select("fiscal_period", "period_start", "period_end", "capex_usd", "revenue_usd")
+    quarters = fin.sort("fiscal_period").select(
+        "fiscal_period", "period_start", "period_end", "capex_usd", "revenue_usd"
+    )
     assert quarters.rows() == [
         ("Q1", date(2025, 1, 1), date(2025, 3, 31), 500e6, 9_000e6),
         ("Q2", date(2025, 4, 1), date(2025, 6, 30), 800e6, 9_500e6),  # capex: half year 1,300 - Q1 500
     ]
-    aws = segments.filter(ticker="AMZN", member="amzn:AmazonWebServicesSegmentMember", fiscal_year=2025).sort("fiscal_period")
+    aws = segments.filter(ticker="AMZN", member="amzn:AmazonWebServicesSegmentMember", fiscal_year=2025).sort(
+        "fiscal_period"
+    )
     assert aws.select("fiscal_period", "revenue_usd").rows() == [("Q1", 1_000e6), ("Q2", 1_200e6)]
     # The real 2024 AWS figure from the 10-K is still there beside the imported quarters.
     assert segments.filter(ticker="AMZN", member="amzn:AmazonWebServicesSegmentMember", fiscal_year=2024)[

@@ -9,7 +9,7 @@ from assets.sec.companyfacts import parse_companyfacts
 from assets.sec.financials import FINANCIALS_SCHEMA, facts_history, financials_from_facts
 from tests.assets.sec.conftest import companyfacts_body
 
-CONTRACT_COLUMNS = [
+PUBLIC_COLUMNS = [
     "ticker",
     "cik",
     "fiscal_year",
@@ -36,7 +36,7 @@ def fy(fin: pl.DataFrame, ticker: str, column: str) -> dict[int, float]:
 
 
 def test_contract_columns_first(companyfacts_fin):
-    assert companyfacts_fin.columns[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert companyfacts_fin.columns[: len(PUBLIC_COLUMNS)] == PUBLIC_COLUMNS
     assert companyfacts_fin.schema == pl.Schema(FINANCIALS_SCHEMA)
     assert companyfacts_fin.select(
         pl.struct("ticker", "fiscal_year", "fiscal_period").is_unique().all()

@@ -83,10 +83,18 @@ CIK = "0000099999"
 def synthetic_10k(year: int, sentence: str | None, tagged: int | None = None):
     end = date(year, 12, 31)
     doc = synthetic_filing(
-        form="10-K", cik=CIK, period_end=end, fiscal_year=year, fiscal_period="FY",
-        facts=[Fact(CAPEX, date(year, 1, 1), end, 10)], employees_sentence=sentence, employees_tagged=tagged,
+        form="10-K",
+        cik=CIK,
+        period_end=end,
+        fiscal_year=year,
+        fiscal_period="FY",
+        facts=[Fact(CAPEX, date(year, 1, 1), end, 10)],
+        employees_sentence=sentence,
+        employees_tagged=tagged,
     )
-    return parse_10k(doc, f"https://www.sec.gov/Archives/edgar/data/99999/00000999992{year - 2000 + 1}000001/x.htm")
+    return parse_10k(
+        doc, f"https://www.sec.gov/Archives/edgar/data/99999/00000999992{year - 2000 + 1}000001/x.htm"
+    )
 
 
 def test_tagged_headcount_is_used_and_cross_checked_against_the_text():
@@ -97,7 +105,9 @@ def test_tagged_headcount_is_used_and_cross_checked_against_the_text():
     assert (untold.employees, untold.employees_check) == (2_100, "tagged, not in text")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        differs = synthetic_10k(2024, "As of December 31, 2024, we had 2,000 full-time employees.", tagged=2_100)
+        differs = synthetic_10k(
+            2024, "As of December 31, 2024, we had 2,000 full-time employees.", tagged=2_100
+        )
     assert (differs.employees, differs.employees_check) == (2_100, "tagged 2,100, text says 2,000")
     assert "dei:EntityNumberOfEmployees 2,100 but the text says 2,000" in str(caught[0].message)
     text_only = synthetic_10k(2024, "As of December 31, 2024, we had 2,000 full-time employees.")
@@ -122,13 +132,27 @@ def test_every_landed_10k_gives_its_own_year_a_headcount():
 
 def test_a_10k_filed_before_inline_xbrl_gives_its_headcount():
     origin = "https://www.sec.gov/Archives/edgar/data/320193/000032019318000145/a10-k20189292018.htm"
-    doc = synthetic_plain_10k(date(2018, 9, 29), "As of September 29, 2018, the Company had approximately 132,000 full-time equivalent employees.")
+    doc = synthetic_plain_10k(
+        date(2018, 9, 29),
+        "As of September 29, 2018, the Company had approximately 132,000 full-time equivalent employees.",
+    )
     tenk = parse_10k_text(doc, origin)
     assert (tenk.cik, tenk.fiscal_period_end, tenk.accession, tenk.employees, tenk.facts.height) == (
-        "0000320193", date(2018, 9, 29), "0000320193-18-000145", 132_000, 0
+        "0000320193",
+        date(2018, 9, 29),
+        "0000320193-18-000145",
+        132_000,
+        0,
     )
     with pytest.raises(SourceFormatError, match="has inline XBRL"):
-        inline = synthetic_filing(form="10-K", cik=CIK, period_end=date(2024, 12, 31), fiscal_year=2024, fiscal_period="FY", facts=[])
+        inline = synthetic_filing(
+            form="10-K",
+            cik=CIK,
+            period_end=date(2024, 12, 31),
+            fiscal_year=2024,
+            fiscal_period="FY",
+            facts=[],
+        )
         parse_10k_text(inline, origin)
     with pytest.raises(SourceFormatError, match="names no CIK"):
         parse_10k_text(doc, "/imports/a10-k2018.htm")

@@ -118,7 +118,9 @@ def test_a_failing_company_does_not_stop_the_others():
         failing={companyfacts_url("1769628"), submissions_url("1769628")},
     )
     companies = pl.DataFrame({"ticker": ["CRWV", "MSFT"], "cik": ["1769628", "789019"]})
-    with pytest.raises(FetchError, match=r"2 failed, the rest landed: CRWV companyfacts: .*404.*; CRWV submissions"):
+    with pytest.raises(
+        FetchError, match=r"2 failed, the rest landed: CRWV companyfacts: .*404.*; CRWV submissions"
+    ):
         fetch_live(fetch, store, companies)
     assert [(k, e) for k, e, *_ in stored] == [
         ("sec-companyfacts", "CIK0000789019"),

@@ -62,7 +62,11 @@ def synthetic_body(filing: sec_live.TenKFiling) -> bytes:
         period_end=filing.period_end,
         fiscal_year=filing.period_end.year,
         fiscal_period="FY" if filing.kind == "sec-10k" else "Q1",
-        facts=[Fact(REVENUE, start, filing.period_end, 1, "nvda:DataCenterMember", axis="srt:ProductOrServiceAxis")],
+        facts=[
+            Fact(
+                REVENUE, start, filing.period_end, 1, "nvda:DataCenterMember", axis="srt:ProductOrServiceAxis"
+            )
+        ],
     )
 
 
@@ -109,7 +113,9 @@ def test_every_filing_since_fy2018_once_and_never_again(server, tmp_path, monkey
     ten_ks = [f for f in filings if f.form == "10-K"]
     ten_qs = [f for f in filings if f.kind == "sec-10q"]
     fiscal_years = sorted((f.period_end - timedelta(days=7)).year for f in ten_ks)
-    if ticker == "NVDA":  # its recent listing reaches back to FY2020; FY2018-19 are on an older page (404 here)
+    if (
+        ticker == "NVDA"
+    ):  # its recent listing reaches back to FY2020; FY2018-19 are on an older page (404 here)
         assert fiscal_years == list(range(2020, 2027))
         assert max(f.period_end for f in ten_qs).isoformat() == "2025-10-26"
     else:  # Apple's recent listing reaches 2015: FY2018 (not inline XBRL) to FY2025
@@ -132,8 +138,16 @@ def test_every_filing_since_fy2018_once_and_never_again(server, tmp_path, monkey
 
     if ticker == "AAPL":  # the FY2018 10-K (plain HTML) parses to that year's headcount
         fy2018 = next(b for b in fetched.values() if b.kind == "sec-10k-text")
-        parsed = sec_assets._parse_filing(fy2018)
-        assert (parsed.cik, parsed.fiscal_period_end.isoformat(), parsed.employees) == (cik, "2018-09-29", 1_000)
+        document = (
+            sec_assets._parse_filing(fy2018.read(), fy2018.origin, body=fy2018)
+            .tables["documents"]
+            .row(0, named=True)
+        )
+        assert (document["cik"], document["fiscal_period_end"].isoformat(), document["employees"]) == (
+            cik,
+            "2018-09-29",
+            1_000,
+        )
 
     hits.clear()
     second = step(dg.build_asset_context(), settings=settings)
