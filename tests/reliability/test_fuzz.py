@@ -27,10 +27,10 @@ from assets.gpu.kinds import gpu_parsers
 from assets.layoffs.kinds import PARSERS as LAYOFFS_PARSERS
 from assets.sec.companyfacts import parse_companyfacts
 from assets.sec.financials import financials_from_facts
-from tests.assets.sec.synthetic_filings import amzn_10q, synthetic_plain_10k
 from pipelines.errors import SourceFormatError
 from pipelines.registry import all_kinds
 from pipelines.snapshot import read_snapshot_bytes, snapshot_manifest
+from tests.assets.sec.synthetic_filings import amzn_10q, synthetic_plain_10k
 
 KINDS = all_kinds()
 FUZZ = settings(
@@ -61,7 +61,8 @@ WRONG_VALUES = st.one_of(
 SYNTHETIC_BODIES = {
     "sec-10q": lambda: amzn_10q(2),
     "sec-10k-text": lambda: synthetic_plain_10k(
-        date(2018, 9, 29), "As of September 29, 2018, the Company had approximately 1,234 employees (made up)."
+        date(2018, 9, 29),
+        "As of September 29, 2018, the Company had approximately 1,234 employees (made up).",
     ),
 }
 
