@@ -20,7 +20,8 @@ demo: setup
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	# dagster-dbt looks dbt up on PATH when it prepares the manifest at import
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q
 
 bench: setup
 	$(BIN)/python benchmarks/refresh.py
