@@ -97,7 +97,9 @@ def parse_epoch_hardware(raw: bytes, origin: str, *, gpu_models: pl.DataFrame) -
         for name, column, scale in NUMBERS:
             text = (record.get(column) or "").replace(",", "")
             try:
-                row[name] = float(text) * scale if text else None
+                value = float(text) * scale if text else None
+                # a price, power or count of 0 (or less) is a blank cell written as 0, never a figure
+                row[name] = value if value is not None and value > 0 else None
             except ValueError:
                 row[name] = None
                 problem = problem or (column, f"{column} {text!r} is not a number")
