@@ -236,15 +236,20 @@ def _supersede_report(part: pl.DataFrame, download: str) -> tuple[pl.DataFrame, 
 
 def unique_ids(update: pl.DataFrame, taken: set[str]) -> pl.DataFrame:
     """A new notice whose first-version id another notice already holds gets a suffix."""
+    return update.with_columns(event_id=pl.Series(unique_id_list(update["event_id"], taken), dtype=pl.String))
+
+
+def unique_id_list(event_ids, taken: set[str]) -> list[str]:
+    """`event_ids` with a suffix (-2, -3, ...) on each one `taken` already holds; adds them to `taken`."""
     ids = []
-    for event_id in update["event_id"]:
+    for event_id in event_ids:
         candidate, n = event_id, 1
         while candidate in taken:
             n += 1
             candidate = f"{event_id}-{n}"
         taken.add(candidate)
         ids.append(candidate)
-    return update.with_columns(event_id=pl.Series(ids, dtype=pl.String))
+    return ids
 
 
 def _link_reports(notices: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -276,20 +281,11 @@ def _link_reports(notices: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 row = older_of[row]
             final.append(row)
         # two reports' unlinked notices may share a first-version id: the later one gets a suffix
-        taken: set[str] = set()
-        id_of: dict[int, str] = {}
-        for row in sorted(set(final)):
-            id_of[row] = unique_ids(pl.DataFrame({"event_id": [ids[row]]}), taken)["event_id"][0]
-        ids = [id_of.get(r) for r in range(part.height)]
-        part = part.with_columns(_event_row=pl.Series(final, dtype=pl.Int64))
-        remaps.append(
-            part.select(
-                "source",
-                "report",
-                "event_id",
-                final_id=pl.col("_event_row").map_elements(lambda r, ids=ids: ids[r], return_dtype=pl.String),
-            )
-        )
+        event_rows = sorted(set(final))
+        id_of = dict(zip(event_rows, unique_id_list([ids[row] for row in event_rows], set())))
+        final_ids = pl.Series([id_of[row] for row in final], dtype=pl.String)
+        part = part.with_columns(_event_row=pl.Series(final, dtype=pl.Int64), _final_id=final_ids)
+        remaps.append(part.select("source", "report", "event_id", final_id="_final_id"))
         seen = part.group_by("_event_row").agg(
             pl.col("versions").sum().alias("_versions"), pl.col("first_listed_as_of").min().alias("_first")
         )
@@ -299,12 +295,12 @@ def _link_reports(notices: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             .last()
             .join(seen, on="_event_row")
             .with_columns(
-                event_id=pl.col("_event_row").map_elements(lambda r, ids=ids: ids[r], return_dtype=pl.String),
+                event_id="_final_id",
                 versions=pl.col("_versions").cast(pl.UInt32),
                 first_listed_as_of="_first",
             )
             .select(part.columns)
-            .drop("_row", "_event_row")
+            .drop("_row", "_event_row", "_final_id")
         )
         merged.append(newest)
     return pl.concat(merged, how="vertical_relaxed"), pl.concat(remaps)
