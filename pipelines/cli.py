@@ -64,7 +64,7 @@ def _err(message: str) -> None:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from pipelines.config import LOCK_HELD_ENV
     from pipelines.landing import LandingZone
-    from pipelines.registry import DATA_SOURCES, all_kinds
+    from pipelines.registry import all_kinds, data_sources
     from pipelines.warehouse import (
         code_fingerprint,
         data_fingerprint,
@@ -75,10 +75,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     home = _setup_home(args)
     warehouse = _warehouse(args)
-    sources = [s.strip() for s in (args.sources or ",".join(DATA_SOURCES)).split(",") if s.strip()]
-    unknown = sorted(set(sources) - set(DATA_SOURCES))
+    known = data_sources()
+    sources = [s.strip() for s in (args.sources or ",".join(known)).split(",") if s.strip()]
+    unknown = sorted(set(sources) - set(known))
     if unknown:
-        raise CapexError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(DATA_SOURCES)}")
+        raise CapexError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(known)}")
     os.environ["CAPEX_OFFLINE"] = "1" if args.offline else "0"
     os.environ["CAPEX_LIVE_SOURCES"] = ",".join(sources)
     started = time.monotonic()
@@ -278,7 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--offline", action="store_true", help="embedded snapshot + imported files only; no network"
     )
-    p.add_argument("--sources", help="sources to fetch live (comma-separated: sec,layoffs,gpu; default all)")
+    p.add_argument(
+        "--sources", help="data sources to fetch live (comma-separated, e.g. sec,gpu; default all)"
+    )
     p.add_argument(
         "--warehouse", help="published warehouse path (default $CAPEX_HOME/warehouse/capex.duckdb)"
     )

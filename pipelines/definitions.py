@@ -15,7 +15,7 @@ import dagster as dg
 
 from pipelines.dbt_assets import dbt_build, dbt_resource
 from pipelines.publishing import published_asset
-from pipelines.registry import source_modules
+from pipelines.registry import source_modules, source_specs
 from pipelines.sources import CapexSettings
 from pipelines.warehouse import BuildWarehouseIOManager
 
@@ -24,18 +24,11 @@ def _settings() -> CapexSettings:
     return CapexSettings(
         home=os.environ.get("CAPEX_HOME", ""),
         offline=os.environ.get("CAPEX_OFFLINE", "") == "1",
-        live_sources=os.environ.get("CAPEX_LIVE_SOURCES", "sec,layoffs,gpu"),
+        live_sources=os.environ.get("CAPEX_LIVE_SOURCES", ""),
         warehouse=os.environ.get("CAPEX_WAREHOUSE", ""),
     )
 
 
-# Where each group's figures come from, shown on every asset in the UI.
-GROUP_SOURCES = {
-    "sec": "https://www.sec.gov/search-filings/edgar-application-programming-interfaces",
-    "layoffs": "https://layoffs.fyi",
-    "gpu": "https://learn.microsoft.com/en-us/rest/api/cost-management/retail-prices/azure-retail-prices",
-    "marts": "https://www.sequoiacap.com/article/ais-600b-question/",
-}
 # Refreshed nightly at 02:00 UTC: a table older than a day and a bit missed a refresh.
 NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=30), warn_window=timedelta(hours=26)
@@ -44,7 +37,8 @@ NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(
 
 def with_policy(spec: dg.AssetSpec) -> dg.AssetSpec:
     """Cross-cutting policy applied once: an owner, a freshness window, and the source's home page."""
-    source = GROUP_SOURCES.get(spec.group_name or "")
+    # Where the group's figures come from (the source package's home page), shown on every asset in the UI.
+    source = next((s.home_url for s in source_specs() if s.name == spec.group_name), None)
     return spec.replace_attributes(
         owners=spec.owners or ["team:data"],
         freshness_policy=spec.freshness_policy or NIGHTLY_FRESHNESS,

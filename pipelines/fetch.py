@@ -2,7 +2,7 @@
 
 One `requests` session with:
 - a descriptive User-Agent (SEC asks for "Company Name contact@email": set CAPEX_USER_AGENT);
-- a per-host minimum interval between requests (SEC: at most 10 requests/s);
+- a per-host minimum interval between requests (a source's spec sets its hosts': SEC at most 10 requests/s);
 - retries with exponential backoff and jitter on 429/5xx, connection resets and read timeouts,
   honouring Retry-After (capped) — urllib3's `Retry`, not a hand-written loop;
 - one short retry when no connection can be made (refused, name not resolved, connect timeout): that
@@ -33,8 +33,8 @@ DEFAULT_USER_AGENT = (
     "ai-capex-pipeline/0.1 (open-source research pipeline; set CAPEX_USER_AGENT to 'Name email')"
 )
 MAX_BODY_BYTES = 200 * 1024 * 1024  # the largest real body (AWS EC2 price list) is far below this
-# Per-host minimum seconds between requests. SEC's fair-access policy allows 10 requests/s.
-HOST_MIN_INTERVAL_S = {"data.sec.gov": 0.1, "www.sec.gov": 0.1}
+# Minimum seconds between requests to one host, unless the source's spec sets its hosts' own
+# (SourceSpec.host_min_interval_s: SEC's fair-access policy, say).
 DEFAULT_MIN_INTERVAL_S = 0.2
 
 
@@ -76,7 +76,7 @@ class Fetcher:
     ):
         self.timeout_s = timeout_s
         self.max_body_bytes = max_body_bytes
-        self.host_min_interval_s = {**HOST_MIN_INTERVAL_S, **(host_min_interval_s or {})}
+        self.host_min_interval_s = dict(host_min_interval_s or {})
         self._next_slot: dict[str, float] = {}
         self._lock = threading.Lock()
         self._unreachable: dict[str, str] = {}  # host -> why no connection could be made to it

@@ -1,9 +1,10 @@
 """What every source shares: the settings resource, the landing step, and the parse loop.
 
-A source package (`assets/<source>/`) declares its import kinds (`kinds.py`), its live-mode fetch
-(`live.py: fetch_live(fetch, store, ...)`), and its assets (`assets.py`) built from:
+A source package (`assets/<source>/`) declares itself in `source.py` (`SOURCE = SourceSpec(...)`: its
+import kinds, its live-mode fetch `fetch_live(fetch, store, ...)`, its hosts' rate limits) and its
+assets in `assets.py`, built from:
 
-    landing_sec = landing_asset("sec", KINDS, fetch_live)           # raw.landing_sec
+    landing_sec = landing_asset(SOURCE)                             # raw.landing_sec
     @dg.asset(key=["raw", "sec_facts"], ...)
     def raw_sec_facts(context, landing_sec: pl.DataFrame) -> pl.DataFrame:
         return parse_bodies(context, landing_sec, "sec-companyfacts", parse_companyfacts).rows
@@ -26,6 +27,7 @@ from pipelines.fetch import Fetcher
 from pipelines.kinds import Kind
 from pipelines.landing import Body, LandingZone
 from pipelines.parsed import Parsed, empty_rejects, reject_body
+from pipelines.spec import SourceSpec
 
 LANDING_COLUMNS = {
     "kind": pl.String,
@@ -48,7 +50,9 @@ class CapexSettings(dg.ConfigurableResource):
 
     home: str = ""  # CAPEX_HOME; empty = the environment's (default ./var)
     offline: bool = False  # True: embedded snapshot + landed/imported files only, no network at all
-    live_sources: str = "sec,layoffs,gpu"  # sources fetched live when not offline (comma-separated)
+    live_sources: str = (
+        ""  # sources fetched live when not offline (comma-separated); empty = every data source
+    )
     warehouse: str = ""  # published file; empty = $CAPEX_HOME/warehouse/capex.duckdb
 
     @property
@@ -67,7 +71,10 @@ class CapexSettings(dg.ConfigurableResource):
         return LandingZone(self.home_path / "landing")
 
     def fetches_live(self, source: str) -> bool:
-        return not self.offline and source in {s.strip() for s in self.live_sources.split(",")}
+        if self.offline:
+            return False
+        chosen = {s.strip() for s in self.live_sources.split(",") if s.strip()}
+        return not chosen or source in chosen
 
 
 def landing_frame(bodies: list[Body]) -> pl.DataFrame:
@@ -80,14 +87,21 @@ def bodies_of(landing: pl.DataFrame, kind: str) -> list[Body]:
 
 
 def landing_asset(
-    source: str,
-    kinds: list[Kind],
-    fetch_live: Callable[..., None] | None,
+    source: SourceSpec | str,
+    kinds: Sequence[Kind] = (),
+    fetch_live: Callable[..., None] | None = None,
     description: str = "",
+    host_min_interval_s: dict[str, float] | None = None,
 ) -> dg.AssetsDefinition:
     """raw.landing_<source>: fetch the source live (unless offline) into the landing zone, then list
     the bodies in force. A failing live fetch falls back to the last good landed copy with a warning;
-    it never fails the refresh, and never touches other sources."""
+    it never fails the refresh, and never touches other sources.
+
+    Takes the source's `SourceSpec` (or, for tests, its name, kinds and fetch_live one by one)."""
+    if isinstance(source, SourceSpec):
+        kinds, fetch_live = source.kinds, source.fetch_live
+        host_min_interval_s = {**source.host_min_interval_s, **(host_min_interval_s or {})}
+        source = source.name
 
     @dg.asset(
         key=["raw", f"landing_{source}"],
@@ -101,7 +115,7 @@ def landing_asset(
         status = "offline: embedded snapshot and imported files"
         if settings.fetches_live(source) and fetch_live is not None:
             try:
-                landed = run_live_fetch(landing, kinds, fetch_live)
+                landed = run_live_fetch(landing, kinds, fetch_live, host_min_interval_s=host_min_interval_s)
                 status = f"live: {landed} new bodies"
             except (CapexError, OSError) as e:
                 status = f"live fetch failed, using the last good copy: {e}"
@@ -126,9 +140,15 @@ def landing_asset(
     return _landing
 
 
-def run_live_fetch(landing: LandingZone, kinds: list[Kind], fetch_live: Callable[..., None], **kwargs) -> int:
+def run_live_fetch(
+    landing: LandingZone,
+    kinds: Sequence[Kind],
+    fetch_live: Callable[..., None],
+    host_min_interval_s: dict[str, float] | None = None,
+    **kwargs,
+) -> int:
     """Call a source's fetch_live with the framework's fetch and store; returns how many bodies landed."""
-    fetcher = Fetcher()
+    fetcher = Fetcher(host_min_interval_s=host_min_interval_s)
     by_name = {k.name: k for k in kinds}
     served: dict[str, tuple[str | None, str | None]] = {}
     landed = 0

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.config import capex_home
+from pipelines.registry import source_specs
 from pipelines.warehouse import read_published
 
 
@@ -33,24 +34,6 @@ def read_history(path: Path) -> list[dict]:
     return runs
 
 
-def _layoff_lines(warehouse: Path) -> list[str]:
-    """What the layoffs deduplication merged (docs/layoffs.md), from the published tables."""
-    try:
-        rows = read_published(
-            warehouse,
-            "select sum(source_duplicates) filter (where source = 'layoffs_fyi'),"
-            " count(*) filter (where last_listed_as_of is not null) from core.layoff_events",
-        )
-    except Exception:  # noqa: BLE001 - a warehouse published before these columns existed
-        return []
-    if not rows or rows[0][0] is None:
-        return []
-    merged, delisted = rows[0]
-    return [
-        f"layoffs: {merged:,} layoffs.fyi source duplicates merged; {delisted:,} events no longer listed by a newer download (kept)"
-    ]
-
-
 def status_lines(warehouse: Path) -> list[str]:
     lines = []
     try:
@@ -62,10 +45,10 @@ def status_lines(warehouse: Path) -> list[str]:
         lines.append(
             f"warehouse {warehouse}: published {at:%Y-%m-%d %H:%M:%S %Z} (fingerprint {fingerprint[:12]})"
         )
-        lines.extend(_layoff_lines(warehouse))
+        for spec in source_specs():  # what each source has to say about its published tables
+            lines.extend(spec.status_lines(warehouse) if spec.status_lines else [])
     else:
         lines.append(f"warehouse {warehouse}: nothing published yet (run `capex refresh --offline`)")
-    lines += coverage_lines(warehouse)
     runs = read_history(capex_home() / "status" / "refreshes.jsonl")
     if not runs:
         lines.append("no refresh recorded in this CAPEX_HOME yet")
@@ -104,25 +87,4 @@ def status_lines(warehouse: Path) -> list[str]:
         for name, c in sorted(asset_checks.items()):
             if not c["passed"]:
                 lines.append(f"FAILED check {asset}:{name}: {c['description']}")
-    return lines
-
-
-def coverage_lines(warehouse: Path) -> list[str]:
-    """What core.coverage says is missing: companies of the seed with no filing, fiscal years not filed yet."""
-    try:
-        rows = read_published(
-            warehouse,
-            "select ticker, missing, years_not_filed, last_fiscal_period from core.coverage order by ticker",
-        )
-    except Exception:  # noqa: BLE001 - a warehouse published before core.coverage existed
-        return []
-    if not rows:
-        return []
-    lines = []
-    missing = [ticker for ticker, is_missing, _, _ in rows if is_missing]
-    if missing:
-        lines.append(f"coverage: no filings in the landing zone for {', '.join(missing)} (gaps, not zeros)")
-    for ticker, is_missing, not_filed, last in rows:
-        if not is_missing and not_filed:
-            lines.append(f"coverage: {ticker} newest period held {last}; not filed (held) yet: {not_filed}")
     return lines

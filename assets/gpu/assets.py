@@ -12,9 +12,9 @@ import polars as pl
 
 from assets.gpu.epoch import HARDWARE_SCHEMA
 from assets.gpu.index import gpu_price_index, gpu_price_performance
-from assets.gpu.kinds import KINDS, gpu_parsers
-from assets.gpu.live import fetch_live
+from assets.gpu.kinds import gpu_parsers
 from assets.gpu.prices import PRICE_SCHEMA, combine_observations
+from assets.gpu.source import SOURCE
 from pipelines.parsed import REJECT_SCHEMA
 from pipelines.sources import landing_asset, parse_bodies
 from pipelines.validation import row_count_check, table_check
@@ -35,9 +35,7 @@ PRICING = [
 ]
 
 landing_gpu = landing_asset(
-    "gpu",
-    KINDS,
-    fetch_live,
+    SOURCE,
     description="The GPU price and hardware bodies in force: every landed day of every price source, the newest Epoch table.",
 )
 

@@ -15,8 +15,8 @@ from assets.layoffs.companies import match_companies, match_rate
 from assets.layoffs.coverage import layoff_coverage
 from assets.layoffs.dedup import event_history
 from assets.layoffs.events import EVENT_SCHEMA, SOURCES
-from assets.layoffs.kinds import KINDS, PARSERS
-from assets.layoffs.live import fetch_live
+from assets.layoffs.kinds import PARSERS
+from assets.layoffs.source import SOURCE
 from pipelines.config import SEEDS_DIR
 from pipelines.errors import CapexError
 from pipelines.parsed import REJECT_SCHEMA
@@ -24,9 +24,7 @@ from pipelines.sources import landing_asset, parse_bodies
 from pipelines.validation import row_count_check, table_check
 
 landing_layoffs = landing_asset(
-    "layoffs",
-    KINDS,
-    fetch_live,
+    SOURCE,
     description="The layoffs.fyi and WARN bodies in force: every landed download of every kind (history).",
 )
 

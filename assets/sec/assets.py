@@ -21,10 +21,9 @@ from assets.sec.companyfacts import FACT_SCHEMA, parse_companyfacts
 from assets.sec.coverage import coverage
 from assets.sec.financials import HISTORY_SCHEMA, facts_history, financials_from_10ks, financials_from_facts
 from assets.sec.ixbrl import DOCUMENT_SCHEMA, SEGMENT_COLUMNS, parse_10k, parse_10k_text, parse_10q
-from assets.sec.kinds import KINDS
-from assets.sec.live import fetch_live
 from assets.sec.reconcile import combine_financials, disagreements
 from assets.sec.segments import segment_revenue
+from assets.sec.source import SOURCE
 from pipelines.parsed import Parsed
 from pipelines.sources import CapexSettings, landing_asset, parse_bodies
 from pipelines.validation import load_build_table, row_count_check, table_check
@@ -39,9 +38,7 @@ TICKER_SCHEMA = {"ticker": pl.String, "cik": pl.String, "name": pl.String}
 FILING_KINDS = ("sec-10k", "sec-10q", "sec-10k-text")
 
 landing_sec = landing_asset(
-    "sec",
-    KINDS,
-    fetch_live,
+    SOURCE,
     description="The SEC bodies in force: the newest companyfacts and submissions per CIK, every landed 10-K, "
     "the ticker map (fetched live per company of the seed unless offline).",
 )
