@@ -63,15 +63,11 @@ def _err(message: str) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from pipelines.config import LOCK_HELD_ENV
+    from pipelines.fingerprint import published_fingerprint, warehouse_fingerprint
     from pipelines.landing import LandingZone
+    from pipelines.locks import claim_build, refresh_lock
     from pipelines.registry import all_kinds, data_sources
-    from pipelines.warehouse import (
-        code_fingerprint,
-        data_fingerprint,
-        published_fingerprint,
-        refresh_lock,
-        remove_stale_builds,
-    )
+    from pipelines.warehouse import build_dir, remove_stale_builds
 
     home = _setup_home(args)
     warehouse = _warehouse(args)
@@ -88,7 +84,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if args.offline and not args.force:
             landing = LandingZone(home / "landing")
             records = [b.record() for k in all_kinds().values() for b in landing.current(k.name, k.history)]
-            fingerprint = data_fingerprint(records, code_fingerprint())
+            fingerprint = warehouse_fingerprint(records)
             if fingerprint == published_fingerprint(warehouse):
                 print(
                     f"nothing new since the last publish: {warehouse} is current ({len(records)} bodies, "
@@ -104,11 +100,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print(f"refreshing {warehouse} — {mode}", flush=True)
         import uuid
 
-        from pipelines.validation import start_validation_worker, stop_validation_worker
+        from pipelines.validation_worker import start_validation_worker, stop_validation_worker
         from pipelines.warehouse import build_path
 
         run_id = str(uuid.uuid4())
         build = build_path(warehouse, run_id)
+        claim_build(build_dir(warehouse), run_id)  # another refresh's clean-up leaves this build alone
         start_validation_worker()  # imports Great Expectations on the other core meanwhile
         from pipelines.dbt_assets import start_dbt_preparse
         from pipelines.runner import run_refresh

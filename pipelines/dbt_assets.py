@@ -21,7 +21,7 @@ from packaging import version
 
 from dbt import version as dbt_core_version
 from pipelines.config import DBT_PROJECT_DIR
-from pipelines.sources import CapexSettings
+from pipelines.settings import CapexSettings
 from pipelines.warehouse import build_path
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

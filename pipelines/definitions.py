@@ -14,10 +14,10 @@ from datetime import timedelta
 import dagster as dg
 
 from pipelines.dbt_assets import dbt_build, dbt_resource
+from pipelines.io_manager import BuildWarehouseIOManager
 from pipelines.publishing import published_asset
 from pipelines.registry import source_modules, source_specs
-from pipelines.sources import CapexSettings
-from pipelines.warehouse import BuildWarehouseIOManager
+from pipelines.settings import CapexSettings
 
 
 def _settings() -> CapexSettings:

@@ -7,17 +7,11 @@ import dagster as dg
 import duckdb
 
 from pipelines.config import LOCK_HELD_ENV
-from pipelines.sources import CapexSettings
-from pipelines.validation import build_data_docs
-from pipelines.warehouse import (
-    build_path,
-    code_fingerprint,
-    data_fingerprint,
-    open_build,
-    publish,
-    refresh_lock,
-    remove_stale_builds,
-)
+from pipelines.fingerprint import code_fingerprint, warehouse_fingerprint
+from pipelines.locks import refresh_lock, release_build
+from pipelines.settings import CapexSettings
+from pipelines.validation_worker import build_data_docs
+from pipelines.warehouse import build_path, open_build, publish, remove_stale_builds
 
 
 def landed_records(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -60,7 +54,7 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 ).fetchall()
             }
         code = code_fingerprint()
-        fingerprint = data_fingerprint(records, code)
+        fingerprint = warehouse_fingerprint(records, code)
         lock_held = os.environ.get(LOCK_HELD_ENV) == str(os.getpid())
         with nullcontext() if lock_held else refresh_lock(settings.warehouse_path):
             publish(
@@ -68,6 +62,7 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 settings.warehouse_path,
                 {"fingerprint": fingerprint, "run_id": context.run_id, "code_fingerprint": code},
             )
+            release_build(build.parent, context.run_id)
             remove_stale_builds(settings.warehouse_path)
         build_data_docs()
         context.log.info(

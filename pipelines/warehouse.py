@@ -8,30 +8,31 @@ half-built file: the build is CHECKPOINTed, closed and `os.replace`d onto the pu
 atomic rename. A reader that had the old file open keeps reading the old inode; a new connection
 opens the new file. A crash at any point leaves the published file as it was.
 
+This module imports no Dagster: the warm path of `capex refresh` reads the published fingerprint
+through it. The IO manager that writes assets' frames into the build is `pipelines/io_manager.py`,
+the fingerprints `pipelines/fingerprint.py`, the locks `pipelines/locks.py`.
+
 The file is written in an older storage format than the DuckDB the project runs (STORAGE_VERSION
 below), so that every DuckDB client from 1.1 on opens it: see docs/bi.md.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import duckdb
-import polars as pl
 
-from pipelines.config import PROJECT_ROOT
 from pipelines.errors import CapexError
 from pipelines.landing import _fsync_dir
+from pipelines.locks import build_lock_is_free
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 # The storage format of the build file, hence of the published one (ATTACH ... STORAGE_VERSION; a file keeps the
 # format it was created with, whoever reopens it: dbt-duckdb, Great Expectations, a later step). DuckDB's
@@ -78,88 +79,12 @@ def table_name(key: dg.AssetKey) -> str:
     return f'"{key.path[0]}"."{key.path[1]}"'
 
 
-def write_frame(con: duckdb.DuckDBPyConnection, key: dg.AssetKey, frame: pl.DataFrame) -> None:
-    con.execute(f'create schema if not exists "{key.path[0]}"')
-    con.register("_frame", frame.to_arrow())
-    try:
-        con.execute(f"create or replace table {table_name(key)} as select * from _frame")
-    finally:
-        con.unregister("_frame")
-
-
-def column_schema(frame: pl.DataFrame) -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in frame.schema.items()])
-
-
-class BuildWarehouseIOManager(dg.ConfigurableIOManager):
-    """Stores each asset's Polars frame as a table of the run's build file and loads it back.
-
-    Connections are opened per step and closed at once, so dbt (a subprocess) can take the file's
-    write lock between steps; all writers share one pool so two never run at the same time.
-    """
-
-    warehouse: str
-
-    def _path(self, run_id: str) -> Path:
-        path = build_path(Path(self.warehouse), run_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
-        if obj is None:
-            return
-        if not isinstance(obj, pl.DataFrame):
-            raise CapexError(
-                f"{context.asset_key.to_user_string()} returned {type(obj).__name__}, not a Polars frame"
-            )
-        with open_build(self._path(context.run_id)) as con:
-            write_frame(con, context.asset_key, obj)
-        context.add_output_metadata(
-            {
-                "dagster/row_count": obj.height,
-                "dagster/column_schema": column_schema(obj),
-                "table": table_name(context.asset_key).replace('"', ""),
-            }
-        )
-
-    def load_input(self, context: dg.InputContext) -> pl.DataFrame:
-        # InputContext has no run_id of its own in Dagster 1.13: the step's run is the one being built.
-        with open_build(self._path(context.step_context.run_id)) as con:
-            return con.sql(f"select * from {table_name(context.asset_key)}").pl()
-
-
 def read_published(warehouse: Path, sql: str, params: list | None = None) -> list[tuple] | None:
     """Run a query on the published warehouse read-only; None when there is none yet."""
     if not warehouse.exists():
         return None
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
-
-
-def published_fingerprint(warehouse: Path) -> str | None:
-    try:
-        rows = read_published(warehouse, "select fingerprint from meta.refresh")
-    except duckdb.Error:
-        return None
-    return rows[0][0] if rows else None
-
-
-def code_fingerprint() -> str:
-    """Hash of everything that shapes the warehouse besides the data: code, seeds, dbt models."""
-    digest = hashlib.sha256()
-    for folder in ("pipelines", "assets", "dbt/seeds", "dbt/models", "dbt/macros"):
-        root = PROJECT_ROOT / folder
-        for path in sorted(root.rglob("*")) if root.exists() else []:
-            if path.is_file() and path.suffix in {".py", ".csv", ".sql", ".yml", ".yaml"}:
-                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def data_fingerprint(body_records: list[dict], code: str) -> str:
-    """What a published warehouse was built from: the landed bodies in force and the code."""
-    bodies = sorted(f"{r['kind']}|{r['entity']}|{r['as_of']}|{r['sha256']}" for r in body_records)
-    return hashlib.sha256(json.dumps([code, bodies]).encode()).hexdigest()
 
 
 def storage_number(path: Path) -> int:
@@ -209,37 +134,18 @@ def publish(build: Path, warehouse: Path, meta: dict) -> None:
     _fsync_dir(warehouse.parent)
 
 
-def remove_stale_builds(warehouse: Path, keep: str | None = None) -> None:
-    """Build files of runs that were killed: never published, safe to delete under the refresh lock."""
+def remove_stale_builds(warehouse: Path) -> None:
+    """Build files (and dbt target dirs) of runs that are over without publishing: a killed refresh's.
+    A build whose run still holds its lock (`pipelines.locks.claim_build`: a scheduled or UI run still
+    building while a manual refresh starts) is left alone."""
     for path in build_dir(warehouse).glob("*"):
-        if keep is not None and path.name.startswith((keep, f"dbt-{keep}")):
+        run_id = path.name.removeprefix("dbt-").split(".")[0]
+        if path.suffix == ".lock" or not build_lock_is_free(build_dir(warehouse), run_id):
             continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)  # dbt-<run_id>/: the run's dbt target dir
         elif path.suffix in (".duckdb", ".wal") or ".duckdb" in path.name:
             path.unlink(missing_ok=True)
-
-
-@contextmanager
-def refresh_lock(warehouse: Path) -> Iterator[None]:
-    """One refresh at a time per warehouse. The lock dies with its process, so a kill -9 never leaves
-    a stale lock behind."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    path = warehouse.parent / ".refresh.lock"
-    with open(path, "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            holder = f.read().strip() or "another process"
-            raise CapexError(
-                f"another refresh is running on {warehouse} ({holder}); try again when it has finished"
-            ) from None
-        f.seek(0)
-        f.truncate()
-        f.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
-        f.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    for lock in build_dir(warehouse).glob("*.lock"):
+        if build_lock_is_free(build_dir(warehouse), lock.stem):
+            lock.unlink(missing_ok=True)

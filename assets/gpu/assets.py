@@ -15,9 +15,10 @@ from assets.gpu.index import gpu_price_index, gpu_price_performance
 from assets.gpu.kinds import gpu_parsers
 from assets.gpu.prices import PRICE_SCHEMA, combine_observations
 from assets.gpu.source import SOURCE
+from pipelines.checks import row_count_check, table_check
+from pipelines.landing_asset import landing_asset
+from pipelines.parse_loop import parse_bodies
 from pipelines.parsed import REJECT_SCHEMA
-from pipelines.sources import landing_asset, parse_bodies
-from pipelines.validation import row_count_check, table_check
 
 RAW_PRICES = dg.AssetIn(key=["raw", "gpu_prices"])
 CORE_PRICES = dg.AssetIn(key=["core", "gpu_prices"])

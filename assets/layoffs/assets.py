@@ -17,11 +17,12 @@ from assets.layoffs.dedup import event_history
 from assets.layoffs.events import EVENT_SCHEMA, SOURCES
 from assets.layoffs.kinds import PARSERS
 from assets.layoffs.source import SOURCE
+from pipelines.checks import row_count_check, table_check
 from pipelines.config import SEEDS_DIR
 from pipelines.errors import CapexError
+from pipelines.landing_asset import landing_asset
+from pipelines.parse_loop import parse_bodies
 from pipelines.parsed import REJECT_SCHEMA
-from pipelines.sources import landing_asset, parse_bodies
-from pipelines.validation import row_count_check, table_check
 
 landing_layoffs = landing_asset(
     SOURCE,

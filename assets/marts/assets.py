@@ -23,8 +23,8 @@ from assets.marts.revenue_gap import (
 from assets.marts.spend_ratio import spend_ratio
 from assets.marts.spend_ratio_cohort import spend_ratio_cohort
 from assets.marts.unit_economics import gpu_unit_economics
+from pipelines.checks import row_count_check, table_check
 from pipelines.config import SEEDS_DIR
-from pipelines.validation import row_count_check, table_check
 
 FINANCIALS = dg.AssetIn(key=["core", "financials"])
 LAYOFF_EVENTS = dg.AssetIn(key=["core", "layoff_events"])

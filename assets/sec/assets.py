@@ -24,9 +24,11 @@ from assets.sec.ixbrl import DOCUMENT_SCHEMA, SEGMENT_COLUMNS, parse_10k, parse_
 from assets.sec.reconcile import combine_financials, disagreements
 from assets.sec.segments import segment_revenue
 from assets.sec.source import SOURCE
+from pipelines.checks import load_build_table, row_count_check, table_check
+from pipelines.landing_asset import landing_asset
+from pipelines.parse_loop import parse_bodies
 from pipelines.parsed import Parsed
-from pipelines.sources import CapexSettings, landing_asset, parse_bodies
-from pipelines.validation import load_build_table, row_count_check, table_check
+from pipelines.settings import CapexSettings
 
 RAW_FACTS = dg.AssetIn(key=["raw", "sec_facts"])
 RAW_DOCUMENTS = dg.AssetIn(key=["raw", "sec_10k_documents"])

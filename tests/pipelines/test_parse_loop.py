@@ -11,7 +11,7 @@ import assets.layoffs.assets as layoffs_assets
 import assets.sec.assets as sec_assets
 from assets.sec.kinds import KINDS as SEC_KINDS
 from pipelines.landing import LandingZone
-from pipelines.sources import CapexSettings
+from pipelines.settings import CapexSettings
 from tests.assets.sec.synthetic_filings import amzn_10q
 
 

@@ -51,7 +51,8 @@ import polars as pl
 
 from assets.books.kinds import parse_books
 from assets.books.source import SOURCE
-from pipelines.sources import landing_asset, parse_bodies
+from pipelines.landing_asset import landing_asset
+from pipelines.parse_loop import parse_bodies
 
 landing_books = landing_asset(SOURCE)
 

@@ -29,10 +29,11 @@ import pytest
 
 from pipelines.config import PROJECT_ROOT
 from pipelines.landing import LandingZone
+from pipelines.locks import refresh_lock
 from pipelines.publishing import published_asset
+from pipelines.settings import CapexSettings
 from pipelines.snapshot import read_snapshot_bytes
-from pipelines.sources import CapexSettings
-from pipelines.warehouse import refresh_lock
+from pipelines.warehouse import build_dir, build_path, remove_stale_builds
 from tests.reliability.test_security import secrets_in
 
 pytestmark = pytest.mark.slow
@@ -409,3 +410,39 @@ def test_a_scheduled_publish_while_a_cli_refresh_holds_the_lock_fails_and_change
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "another refresh is running" in failure.event_specific_data.error.to_string()
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before and build.exists()
+
+
+def test_a_manual_refresh_leaves_the_build_of_a_run_still_building_and_cleans_a_killed_ones(tmp_path):
+    """`capex refresh` clears the build files of runs that are over (killed, never published) before it
+    starts; a scheduled or UI run still building holds a claim on its build, which the clean-up respects."""
+    warehouse = tmp_path / "warehouse" / "capex.duckdb"
+    builds = build_dir(warehouse)
+    builds.mkdir(parents=True)
+    for run_id in ("scheduled", "killed"):
+        with duckdb.connect(str(build_path(warehouse, run_id))) as con:
+            con.execute("create table t as select 1")
+        (builds / f"dbt-{run_id}").mkdir()
+    # The scheduled run's worker: another process that claims its build and keeps running.
+    claim = (
+        "import sys, time; from pathlib import Path; from pipelines.locks import claim_build; "
+        f"claim_build(Path({str(builds)!r}), sys.argv[1]); print('claimed', flush=True); time.sleep(sys.argv[2] == 'live' and 120 or 0)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    killed = subprocess.run(
+        [sys.executable, "-c", claim, "killed", "done"], env=env, capture_output=True, text=True
+    )
+    assert killed.stdout.strip() == "claimed"  # its process is gone, and its claim with it
+    scheduled = subprocess.Popen(
+        [sys.executable, "-c", claim, "scheduled", "live"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert scheduled.stdout.readline().strip() == "claimed"
+        remove_stale_builds(warehouse)
+        assert build_path(warehouse, "scheduled").exists() and (builds / "dbt-scheduled").is_dir()
+        assert not build_path(warehouse, "killed").exists() and not (builds / "dbt-killed").exists()
+        assert not (builds / "killed.lock").exists()
+    finally:
+        scheduled.kill()
+        scheduled.wait()
+    remove_stale_builds(warehouse)  # the scheduled run died without publishing: now its build is stale
+    assert sorted(p.name for p in builds.iterdir()) == []

@@ -1,7 +1,7 @@
 """Fault injection: each source's real `fetch_live`, run by the framework's landing step, against a local
 server on 127.0.0.1 that serves the real captured bodies of the embedded snapshot at the sources' real URLs.
 
-`FaultFetcher` replaces `pipelines.sources.Fetcher` for the test: it is the real Fetcher (same retry
+`FaultFetcher` replaces `pipelines.live_fetch.Fetcher` for the test: it is the real Fetcher (same retry
 policy, size cap, content checks, conditional GET) with fast backoff and short timeouts, and it sends
 https://<host>/<path> to http://127.0.0.1:<port>/<host>/<path>. The live code of the sources is unchanged;
 only their scope is narrowed to what the snapshot holds (one company for SEC, one AWS location, one Vast
@@ -41,7 +41,7 @@ import urllib3
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-import pipelines.sources
+import pipelines.live_fetch
 from assets.gpu import live as gpu_live
 from assets.gpu.kinds import KINDS as GPU_KINDS
 from assets.gpu.kinds import gpu_parsers
@@ -55,8 +55,9 @@ from assets.sec.kinds import KINDS as SEC_KINDS
 from pipelines.errors import FetchError
 from pipelines.fetch import MAX_BODY_BYTES, Fetcher
 from pipelines.landing import LandingZone
+from pipelines.landing_asset import landing_asset
+from pipelines.settings import CapexSettings
 from pipelines.snapshot import read_snapshot_bytes
-from pipelines.sources import CapexSettings, landing_asset
 
 # The real policy: how many retries the framework's Fetcher makes by default.
 RETRIES = inspect.signature(Fetcher.__init__).parameters["retries"].default
@@ -145,7 +146,7 @@ class FaultFetcher(Fetcher):
 def fetcher(server, monkeypatch):
     httpserver, _ = server
     monkeypatch.setattr(FaultFetcher, "base_url", httpserver.url_for("").rstrip("/"))
-    monkeypatch.setattr(pipelines.sources, "Fetcher", FaultFetcher)
+    monkeypatch.setattr(pipelines.live_fetch, "Fetcher", FaultFetcher)
     # Narrow the GPU source to the provider bodies the snapshot holds (one AWS location, one Vast model,
     # one Prime Intellect series); the code that fetches them is the live code.
     monkeypatch.setattr(gpu_live, "AWS_LOCATIONS", ["US East (N. Virginia)"])
@@ -445,7 +446,7 @@ def last_good(server, tmp_path_factory) -> dict[str, tuple[Source, Path]]:
     homes = {}
     with pytest.MonkeyPatch.context() as monkeypatch:
         FaultFetcher.base_url = httpserver.url_for("").rstrip("/")
-        monkeypatch.setattr(pipelines.sources, "Fetcher", FaultFetcher)
+        monkeypatch.setattr(pipelines.live_fetch, "Fetcher", FaultFetcher)
         monkeypatch.setattr(gpu_live, "AWS_LOCATIONS", ["US East (N. Virginia)"])
         monkeypatch.setattr(gpu_live, "VAST_MODELS", ["RTX 4090"])
         monkeypatch.setattr(gpu_live, "PRIMEINTELLECT_SERIES", ["GH200_96GB"])

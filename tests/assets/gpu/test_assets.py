@@ -11,10 +11,11 @@ import polars as pl
 import pytest
 
 import assets.gpu.assets as gpu_assets
+from pipelines.io_manager import BuildWarehouseIOManager
 from pipelines.landing import LandingZone
+from pipelines.settings import CapexSettings
 from pipelines.snapshot import read_snapshot_bytes
-from pipelines.sources import CapexSettings
-from pipelines.warehouse import BuildWarehouseIOManager, build_path
+from pipelines.warehouse import build_path
 from tests.assets.gpu.conftest import VAST_BARE_LIST
 
 ASSETS = [gpu_assets.landing_gpu, gpu_assets.gpu_parsed, gpu_assets.core_gpu_prices, gpu_assets.marts_gpu_price_index,

@@ -9,11 +9,12 @@ import duckdb
 import polars as pl
 
 import assets.layoffs.assets as layoffs_assets
+from pipelines.gx_runner import validate_frame
+from pipelines.io_manager import BuildWarehouseIOManager
 from pipelines.landing import LandingZone
+from pipelines.settings import CapexSettings
 from pipelines.snapshot import read_snapshot_bytes
-from pipelines.sources import CapexSettings
-from pipelines.validation import validate_frame
-from pipelines.warehouse import BuildWarehouseIOManager, build_path, table_name
+from pipelines.warehouse import build_path, table_name
 from tests.assets.layoffs.conftest import CA_FEB
 
 ASSETS = [

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 import assets.layoffs.assets as layoffs_assets
+from pipelines.settings import CapexSettings
 from pipelines.snapshot import snapshot_manifest
-from pipelines.sources import CapexSettings
 from pipelines.warehouse import build_path
 from tests.assets.layoffs.conftest import FYI_FILES
 from tests.assets.layoffs.test_assets import RunIOManager

@@ -13,10 +13,10 @@ import pytest
 import assets.layoffs.assets as layoffs_assets
 from assets.layoffs.dedup import event_history
 from assets.layoffs.events import company_key
+from pipelines.gx_runner import validate_frame
 from pipelines.landing import LandingZone
+from pipelines.settings import CapexSettings
 from pipelines.snapshot import read_snapshot_bytes
-from pipelines.sources import CapexSettings
-from pipelines.validation import validate_frame
 from pipelines.warehouse import build_path
 from tests.assets.layoffs.conftest import CA_CSV, CA_FEB, CA_SEP, edit_xlsx, origin_of, replace_once
 from tests.assets.layoffs.test_assets import RunIOManager

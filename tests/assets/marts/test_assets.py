@@ -9,8 +9,9 @@ import pytest
 
 import assets.marts.assets as marts_assets
 from pipelines.config import SEEDS_DIR
-from pipelines.sources import CapexSettings
-from pipelines.warehouse import BuildWarehouseIOManager, build_path
+from pipelines.io_manager import BuildWarehouseIOManager
+from pipelines.settings import CapexSettings
+from pipelines.warehouse import build_path
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ import duckdb
 import polars as pl
 
 import assets.sec.assets as sec_assets
+from pipelines.io_manager import BuildWarehouseIOManager
 from pipelines.landing import LandingZone
-from pipelines.sources import CapexSettings
-from pipelines.warehouse import BuildWarehouseIOManager, build_path
+from pipelines.settings import CapexSettings
+from pipelines.warehouse import build_path
 from tests.assets.sec.conftest import companyfacts_body
 
 ASSETS = [

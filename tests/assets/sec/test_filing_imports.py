@@ -15,9 +15,10 @@ import polars as pl
 import assets.sec.assets as sec_assets
 from assets.sec.companies import read_companies
 from assets.sec.kinds import KINDS
+from pipelines.io_manager import BuildWarehouseIOManager
 from pipelines.landing import LandingZone
-from pipelines.sources import CapexSettings
-from pipelines.warehouse import BuildWarehouseIOManager, build_path
+from pipelines.settings import CapexSettings
+from pipelines.warehouse import build_path
 from tests.assets.sec.conftest import ten_k_body
 from tests.assets.sec.synthetic_filings import amzn_10q
 

@@ -20,13 +20,14 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import assets.sec.assets as sec_assets
-import pipelines.sources
+import pipelines.live_fetch
 from assets.sec import live as sec_live
 from assets.sec.kinds import KINDS
 from pipelines.fetch import Fetcher
 from pipelines.landing import LandingZone
+from pipelines.landing_asset import landing_asset
+from pipelines.settings import CapexSettings
 from pipelines.snapshot import read_snapshot_bytes
-from pipelines.sources import CapexSettings, landing_asset
 from tests.assets.sec.synthetic_filings import REVENUE, Fact, synthetic_filing, synthetic_plain_10k
 
 COMPANIES = {
@@ -105,7 +106,7 @@ def test_every_filing_since_fy2018_once_and_never_again(server, tmp_path, monkey
     ticker, httpserver, filings, hits, conditional = server
     cik, real_url, _ = COMPANIES[ticker]
     monkeypatch.setattr(LocalFetcher, "base_url", httpserver.url_for("").rstrip("/"))
-    monkeypatch.setattr(pipelines.sources, "Fetcher", LocalFetcher)
+    monkeypatch.setattr(pipelines.live_fetch, "Fetcher", LocalFetcher)
     companies = pl.DataFrame({"ticker": [ticker], "cik": [cik]})
     step = landing_asset("sec", KINDS, partial(sec_live.fetch_live, companies=companies))
     settings = CapexSettings(home=str(tmp_path), offline=False, live_sources="sec")
