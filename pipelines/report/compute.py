@@ -242,7 +242,7 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
             .sort("observed_on")
             .group_by("gpu_family", "provider", "pricing")
             .last()
-            .sort("gpu_family", "provider")
+            .sort("gpu_family", "provider", "pricing")
         )
         fig.add_trace(
             go.Scatter(
