@@ -3,7 +3,7 @@
 Rental prices are drawn per provider and pricing type (one provider per series: never an index whose
 provider mix changes from one day to the next), one panel per GPU family, with a gap on days the provider
 was not captured. Against them: the owner's cost per GPU-hour and the break-even utilization from
-marts.gpu_unit_economics, where a break-even above 100 % is shown as what it means: never pays back.
+bi.gpu_unit_economics, where a break-even above 100 % is shown as what it means: never pays back.
 """
 
 from __future__ import annotations
@@ -33,12 +33,9 @@ PRICING_DASH = {
 def provider_prices(prices: pl.DataFrame, families: list[str]) -> pl.DataFrame:
     """(observed_on, gpu_family, provider, pricing): one figure per provider and pricing type a day.
 
-    From marts.gpu_provider_prices (one row per region, placeholders and non-comparable offers held out): the
-    median of the provider's regional medians that day, with their lowest and highest. From core.gpu_prices
-    (a warehouse without that mart): the median of the provider's offers.
+    From bi.gpu_provider_prices (one row per region, placeholders and non-comparable offers held out): the
+    median of the provider's regional medians that day, with their lowest and highest.
     """
-    if "usd_per_gpu_hour" in prices.columns:
-        prices = prices.with_columns(median_usd_per_gpu_hour=pl.col("usd_per_gpu_hour"), offers=pl.lit(1))
     return (
         prices.filter(pl.col("gpu_family").is_in(families) & pl.col("median_usd_per_gpu_hour").is_not_null())
         .group_by("observed_on", "gpu_family", "provider", "pricing")
@@ -54,23 +51,21 @@ def provider_prices(prices: pl.DataFrame, families: list[str]) -> pl.DataFrame:
 
 
 def compute_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
-    prices = read_table(con, "marts.gpu_provider_prices")
-    source = "marts.gpu_provider_prices"
-    if prices is None:
-        prices, source = read_table(con, "core.gpu_prices"), "core.gpu_prices"
-    economics = read_table(con, "marts.gpu_unit_economics")
+    source = "bi.gpu_provider_prices"
+    prices = read_table(con, source)
+    economics = read_table(con, "bi.gpu_unit_economics")
     facts: dict = {}
     body = []
     series = provider_prices(prices, FAMILIES) if prices is not None else None
     if series is not None and series.height:
         body.append(_price_lines(series, source, charts, facts))
     else:
-        body.append(not_built("core.gpu_prices", "Rental prices per provider"))
+        body.append(not_built(source, "Rental prices per provider"))
     if economics is not None and economics.height:
         body.append(_owner_cost(economics, series, charts, facts))
         body.append(_break_even(economics, charts, facts))
     else:
-        body.append(not_built("marts.gpu_unit_economics", "Owner's cost and break-even utilization"))
+        body.append(not_built("bi.gpu_unit_economics", "Owner's cost and break-even utilization"))
     return f"<p class='answer' id='answer-compute'>{html.escape(_answer(facts))}</p>" + "".join(body)
 
 
@@ -247,7 +242,7 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
             .sort("observed_on")
             .group_by("gpu_family", "provider", "pricing")
             .last()
-            .sort("gpu_family", "provider")
+            .sort("gpu_family", "provider", "pricing")
         )
         fig.add_trace(
             go.Scatter(
@@ -283,19 +278,15 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
         max(lives),
         min(lives),
     )
-    rate = economics["cost_of_capital"].drop_nulls() if "cost_of_capital" in economics.columns else None
-    financing = (
-        f"capital at a {rate[0]:.0%} cost of capital, "
-        if rate is not None and rate.len()
-        else "no financing, "
-    )
+    rate = economics["cost_of_capital"].drop_nulls()
+    financing = f"capital at a {rate[0]:.0%} cost of capital, " if rate.len() else "no financing, "
     models = "; ".join(
         f"{r['gpu_family']}: {r['gpu_model']} at ${r['list_price_usd']:,.0f}"
         for r in costs.unique("gpu_family").sort("gpu_family").iter_rows(named=True)
     )
     caption = html.escape(
         "Owner's cost at 100 % utilization = list price written off over the useful life + power (TDP × PUE × "
-        f"electricity price), from marts.gpu_unit_economics; {financing}no resale value. List prices: {models}. "
+        f"electricity price), from bi.gpu_unit_economics; {financing}no resale value. List prices: {models}. "
         f"Useful lives from the assumptions seed: {', '.join(f'{life:g}' for life in lives)} years. "
         f"Not drawn, no list price in the warehouse: {listing(f for f in FAMILIES if f not in families)}.{rentals}"
     )
@@ -305,7 +296,7 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
 def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
     import plotly.graph_objects as go
 
-    keys = [k for k in ("gpu_family", "provider", "pricing") if k in economics.columns]
+    keys = ["gpu_family", "provider", "pricing"]
     frame = economics.filter(pl.col("gpu_family").is_in(FAMILIES))
     latest_day = frame.group_by(keys).agg(latest=pl.col("observed_on").max())
     latest = frame.join(latest_day, on=keys).filter(pl.col("observed_on") == pl.col("latest"))
@@ -313,11 +304,9 @@ def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
     latest = latest.drop_nulls("break_even_utilization").sort(*keys, "useful_life_years")
     if not latest.height:
         return "<p class='note'>No break-even utilization: no H100, H200 or B200 price with a list price.</p>"
-    # Never pays back: the price does not cover the owner's cost even rented every hour, or (where the mart says
-    # so) the margin over power does not earn the capital back with interest within the useful life.
-    never = pl.col("break_even_utilization") > 1
-    if "pays_back" in latest.columns:
-        never = never | ~pl.col("pays_back")
+    # Never pays back: the price does not cover the owner's cost even rented every hour, or the margin over
+    # power does not earn the capital back with interest within the useful life (pays_back false).
+    never = (pl.col("break_even_utilization") > 1) | ~pl.col("pays_back")
     latest = latest.with_columns(never=never.fill_null(False), label=pl.concat_str(keys, separator=" · "))
     labels = latest["label"].unique(maintain_order=True).to_list()
     lives = sorted(latest["useful_life_years"].unique().to_list())
@@ -368,14 +357,10 @@ def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
         " · ".join(keys[1:]),
     )
     caption = html.escape(
-        f"From marts.gpu_unit_economics at each {', '.join(keys)} series' latest capture day. A break-even above "
+        f"From bi.gpu_unit_economics at each {', '.join(keys)} series' latest capture day. A break-even above "
         "100 % means the price does not cover the owner's cost even if rented every hour"
-        + (
-            " (or, per the mart's pays_back, the capital is not earned back within the useful life)"
-            if "pays_back" in latest.columns
-            else ""
-        )
-        + ": drawn in the shaded column as never pays back, its figure in the hover. Families without a list price "
+        " (or, per the mart's pays_back, the capital is not earned back within the useful life)"
+        ": drawn in the shaded column as never pays back, its figure in the hover. Families without a list price "
         f"have no break-even: {listing(f for f in FAMILIES if f not in set(latest['gpu_family'].to_list()))}. "
         f"Series without a price that day: {listing(' '.join(r) for r in unpriced.iter_rows())}."
     )
