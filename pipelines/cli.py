@@ -35,8 +35,6 @@ compute_logs:
 def _setup_home(args: argparse.Namespace) -> Path:
     home = capex_home()
     os.environ["CAPEX_HOME"] = str(home)
-    if getattr(args, "warehouse", None):
-        os.environ["CAPEX_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     dagster_home = home / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
     if not (dagster_home / "dagster.yaml").exists():
@@ -62,7 +60,6 @@ def _err(message: str) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from pipelines.config import LOCK_HELD_ENV
     from pipelines.fingerprint import published_fingerprint, warehouse_fingerprint
     from pipelines.landing import LandingZone
     from pipelines.locks import claim_build, refresh_lock
@@ -76,11 +73,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     unknown = sorted(set(sources) - set(known))
     if unknown:
         raise CapexError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(known)}")
-    os.environ["CAPEX_OFFLINE"] = "1" if args.offline else "0"
-    os.environ["CAPEX_LIVE_SOURCES"] = ",".join(sources)
     started = time.monotonic()
     with refresh_lock(warehouse):
-        os.environ[LOCK_HELD_ENV] = str(os.getpid())
         if args.offline and not args.force:
             landing = LandingZone(home / "landing")
             records = [b.record() for k in all_kinds().values() for b in landing.current(k.name, k.history)]
@@ -112,7 +106,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
         start_dbt_preparse(build, build.parent / f"dbt-{run_id}")
         try:
-            ok, lines = run_refresh(home / "status" / "refreshes.jsonl", run_id)
+            # The run's settings travel as run config (the resources' config), not environment variables.
+            settings = {
+                "home": str(home),
+                "offline": bool(args.offline),
+                "live_sources": ",".join(sources),
+                "warehouse": str(warehouse),
+                "refresh_lock_held_by": os.getpid(),  # this process holds the refresh lock for the whole run
+            }
+            ok, lines = run_refresh(home / "status" / "refreshes.jsonl", run_id, settings)
         finally:
             stop_validation_worker()
     for line in lines:

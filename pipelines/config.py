@@ -25,8 +25,3 @@ def warehouse_path() -> Path:
 
 def dagster_home() -> Path:
     return capex_home() / "dagster"
-
-
-# Set by `capex refresh`, which holds the refresh lock for the whole run already (the publish step
-# then does not take it again).
-LOCK_HELD_ENV = "CAPEX_REFRESH_LOCK_HELD"

@@ -7,7 +7,6 @@ the DuckDB write lock at once, the nightly schedule).
 
 from __future__ import annotations
 
-import os
 import warnings
 from datetime import timedelta
 
@@ -18,16 +17,6 @@ from pipelines.io_manager import BuildWarehouseIOManager
 from pipelines.publishing import published_asset
 from pipelines.registry import source_modules, source_specs
 from pipelines.settings import CapexSettings
-
-
-def _settings() -> CapexSettings:
-    return CapexSettings(
-        home=os.environ.get("CAPEX_HOME", ""),
-        offline=os.environ.get("CAPEX_OFFLINE", "") == "1",
-        live_sources=os.environ.get("CAPEX_LIVE_SOURCES", ""),
-        warehouse=os.environ.get("CAPEX_WAREHOUSE", ""),
-    )
-
 
 # Refreshed nightly at 02:00 UTC: a table older than a day and a bit missed a refresh.
 NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -58,7 +47,6 @@ def build_definitions() -> dg.Definitions:
         executor_def=dg.in_process_executor,  # one writer at a time on the build file
         description="Fetch (unless offline), parse, build marts, validate, publish the warehouse.",
     )
-    settings = _settings()
     definitions = dg.Definitions(
         assets=assets,
         asset_checks=checks,
@@ -72,11 +60,9 @@ def build_definitions() -> dg.Definitions:
                 description="Full live refresh every night at 02:00 UTC; sources that fail fall back to their last good copy.",
             )
         ],
-        resources={
-            "settings": settings,
-            "io_manager": BuildWarehouseIOManager(warehouse=str(settings.warehouse_path)),
-            "dbt": dbt_resource,
-        },
+        # Defaults are the nightly schedule's (live, CAPEX_HOME's warehouse); `capex refresh` sets both per
+        # run through run config (pipelines/runner.py).
+        resources={"settings": CapexSettings(), "io_manager": BuildWarehouseIOManager(), "dbt": dbt_resource},
     )
     with warnings.catch_warnings():
         warnings.simplefilter(

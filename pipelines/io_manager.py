@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.config import capex_home
 from pipelines.errors import CapexError
 from pipelines.locks import claim_build
 from pipelines.warehouse import build_path, open_build, table_name
@@ -31,10 +32,13 @@ class BuildWarehouseIOManager(dg.ConfigurableIOManager):
     write lock between steps; all writers share one pool so two never run at the same time.
     """
 
-    warehouse: str
+    warehouse: str = ""  # the published file the build is for; empty: $CAPEX_HOME/warehouse/capex.duckdb
 
     def _path(self, run_id: str) -> Path:
-        path = build_path(Path(self.warehouse), run_id)
+        warehouse = (
+            Path(self.warehouse).resolve() if self.warehouse else capex_home() / "warehouse" / "capex.duckdb"
+        )
+        path = build_path(warehouse, run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         claim_build(path.parent, run_id)  # held until the run publishes or its process ends
         return path

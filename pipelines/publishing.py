@@ -6,7 +6,6 @@ from contextlib import nullcontext
 import dagster as dg
 import duckdb
 
-from pipelines.config import LOCK_HELD_ENV
 from pipelines.fingerprint import code_fingerprint, warehouse_fingerprint
 from pipelines.locks import refresh_lock, release_build
 from pipelines.settings import CapexSettings
@@ -55,7 +54,7 @@ def published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             }
         code = code_fingerprint()
         fingerprint = warehouse_fingerprint(records, code)
-        lock_held = os.environ.get(LOCK_HELD_ENV) == str(os.getpid())
+        lock_held = settings.refresh_lock_held_by == os.getpid()
         with nullcontext() if lock_held else refresh_lock(settings.warehouse_path):
             publish(
                 build,

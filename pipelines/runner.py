@@ -54,13 +54,18 @@ class ProgressFormatter(logging.Formatter):
         return f"  CHECK FAILED {evaluation.asset_key.to_user_string()}:{evaluation.check_name}: {evaluation.description}"
 
 
-def run_refresh(history: Path, run_id: str | None = None) -> tuple[bool, list[str]]:
+def run_refresh(
+    history: Path, run_id: str | None = None, settings: dict | None = None
+) -> tuple[bool, list[str]]:
     """Execute the `refresh` job; returns (published, lines explaining what failed).
 
     The run uses an in-memory Dagster instance: Dagster's SQLite event log commits every event (hundreds
     per refresh) and doubled the time of a cold refresh on a 2-core machine. What `capex status` needs
     (materializations, row counts, check results, fetch fallbacks) is appended to `history` instead.
     Runs launched from `dagster dev` or the schedule keep their full event log in the UI as usual.
+
+    `settings` is the run's CapexSettings config (home, offline, live_sources, warehouse, ...); the IO
+    manager gets the same warehouse.
     """
     from pipelines.definitions import defs
 
@@ -69,7 +74,7 @@ def run_refresh(history: Path, run_id: str | None = None) -> tuple[bool, list[st
     with dg.DagsterInstance.ephemeral() as instance:
         # A logger is used only when the run config names it; otherwise Dagster falls back to its console logger.
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_id=run_id, run_config={"loggers": {"progress": {}}}
+            instance=instance, raise_on_error=False, run_id=run_id, run_config=run_config(settings or {})
         )
         failed_checks = [
             f"blocking check {e.check_name} failed on {e.asset_key.to_user_string()}: {e.description}"
@@ -92,6 +97,14 @@ def run_refresh(history: Path, run_id: str | None = None) -> tuple[bool, list[st
         ok = published and result.success
         record_run(history, result, ok, lines)
         return ok, lines
+
+
+def run_config(settings: dict) -> dict:
+    """The refresh job's run config: the settings resource's and the IO manager's fields, the CLI's logger."""
+    resources = {"settings": {"config": settings}}
+    if settings.get("warehouse"):
+        resources["io_manager"] = {"config": {"warehouse": settings["warehouse"]}}
+    return {"loggers": {"progress": {}}, "resources": resources}
 
 
 def record_run(history: Path, result: dg.ExecuteInProcessResult, ok: bool, lines: list[str]) -> None:

@@ -399,7 +399,6 @@ def test_a_scheduled_publish_while_a_cli_refresh_holds_the_lock_fails_and_change
             )
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     monkeypatch.setattr("pipelines.publishing.build_path", lambda published, run_id: build)
-    monkeypatch.delenv("CAPEX_REFRESH_LOCK_HELD", raising=False)
     with refresh_lock(warehouse):  # the manual refresh
         result = dg.materialize(
             [published_asset([])],
