@@ -139,7 +139,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     kinds = all_kinds()
     kind = kinds.get(args.kind)
     if kind is None:
-        raise CapexError(f"unknown KIND {args.kind!r}; one of: {', '.join(sorted(kinds))}")
+        raise CapexError(
+            f"unknown KIND {args.kind!r}; one of: {', '.join(sorted(kinds))} (`capex kinds` says what each is)"
+        )
     if args.as_of:
         try:
             date.fromisoformat(args.as_of)
@@ -252,6 +254,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------- report
 
 
+def cmd_kinds(args: argparse.Namespace) -> int:
+    """The import kinds every source package declares: what `capex import KIND` takes."""
+    from pipelines.registry import all_kinds
+
+    kinds = sorted(all_kinds().values(), key=lambda k: (k.source, k.name))
+    width = max(len(k.name) for k in kinds)
+    for kind in kinds:
+        keeps = "every download kept" if kind.history else "the newest per entity in force"
+        print(f"{kind.name:<{width}}  {kind.source:<8} {kind.description} ({keeps})")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pipelines.report import write_report
 
@@ -294,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--as-of", help="observation date YYYY-MM-DD for point-in-time data (default: today)")
     p.set_defaults(func=cmd_import)
+
+    p = commands.add_parser("kinds", help="list the import kinds `capex import KIND` takes, per source")
+    p.set_defaults(func=cmd_kinds)
 
     p = commands.add_parser(
         "status", help="one line per asset: last materialization, rows, freshness, checks"

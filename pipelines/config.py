@@ -13,15 +13,3 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 def capex_home() -> Path:
     return Path(os.environ.get("CAPEX_HOME") or PROJECT_ROOT / "var").resolve()
-
-
-def landing_dir() -> Path:
-    return capex_home() / "landing"
-
-
-def warehouse_path() -> Path:
-    return capex_home() / "warehouse" / "capex.duckdb"
-
-
-def dagster_home() -> Path:
-    return capex_home() / "dagster"

@@ -21,8 +21,6 @@ import os
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from bs4 import BeautifulSoup
-
 from pipelines.errors import CapexError, FetchError
 
 LAYOFFS_FYI_URL_ENV = "CAPEX_LAYOFFS_FYI_URL"
@@ -55,31 +53,6 @@ def tx_next_offset(reply: list, offset: int, limit: int = TX_PAGE_SIZE) -> int |
     return offset + limit if len(reply) >= limit else None
 
 
-def wa_page_numbers(html: bytes | str) -> list[int]:
-    """The page numbers the grid's pager links to (`__doPostBack('ucPSW$gvMain','Page$N')`)."""
-    soup = BeautifulSoup(html, "lxml")
-    pages = set()
-    for link in soup.select("#ucPSW_gvMain a[href*='Page$']"):
-        tail = link["href"].split("Page$", 1)[1].split("'", 1)[0].split("&#39;", 1)[0]
-        if tail.isdigit():
-            pages.add(int(tail))
-    return sorted(pages)
-
-
-def wa_postback_form(html: bytes | str, page: int) -> dict[str, str]:
-    """The form an ASP.NET postback to page N needs: the page's hidden state plus the pager event.
-    (Sending it needs a form-encoded POST, which the framework's fetch does not offer yet: see
-    fetch_live.)"""
-    soup = BeautifulSoup(html, "lxml")
-    form = {
-        field["name"]: field.get("value", "")
-        for field in soup.select("input[type=hidden]")
-        if field.get("name")
-    }
-    form.update({"__EVENTTARGET": "ucPSW$gvMain", "__EVENTARGUMENT": f"Page${page}"})
-    return form
-
-
 def fetch_live(fetch: Callable[..., bytes | None], store: Callable[..., object]) -> None:
     """Fetch every layoff source once and land what each serves (a 304 lands nothing)."""
     failures: list[str] = []
@@ -98,7 +71,8 @@ def fetch_live(fetch: Callable[..., bytes | None], store: Callable[..., object])
     get_and_store(CA_WORKBOOK_URL, "warn-ca", "warn_ca", "xlsx")
     get_and_store(NY_TABLEAU_CSV_URL, "warn-ny", "warn_ny", "csv")
     # Page 1 holds the 15 newest notices; a nightly run lands it and the history kind keeps every
-    # day's page, so new notices accumulate. Older pages need postbacks (wa_postback_form).
+    # day's page, so new notices accumulate. Older pages are ASP.NET postbacks, not fetched: a backfill
+    # is `capex import warn-wa` of saved pages.
     get_and_store(WA_SEARCH_URL, "warn-wa", "warn_wa", "html")
 
     offset: int | None = 0

@@ -133,6 +133,13 @@ def test_a_source_package_in_another_folder_loads_with_no_change_to_pipelines(tm
     bad = run([sys.executable, "-m", "pipelines.cli", "import", "books-csv", str(refused)], root, home)
     assert bad.returncode != 0 and "not a books list" in bad.stderr
 
+    kinds = run([sys.executable, "-m", "pipelines.cli", "kinds"], root, home)
+    assert kinds.returncode == 0, kinds.stderr
+    assert any(
+        line.split()[:2] == ["books-csv", "books"] and "a list of books" in line
+        for line in kinds.stdout.splitlines()
+    )
+
     unknown = run([sys.executable, "-m", "pipelines.cli", "refresh", "--sources", "films"], root, home)
     assert "choose from sec, layoffs, gpu, books" in unknown.stderr
     assert pipelines_before == {p: p.read_bytes() for p in (PROJECT_ROOT / "pipelines").rglob("*.py")}

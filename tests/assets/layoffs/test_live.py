@@ -55,14 +55,6 @@ def test_tx_page_url_and_paging():
     assert live.tx_next_offset([{}] * 2, 3, limit=3) is None
 
 
-def test_wa_pager_and_postback_form():
-    html = read_snapshot_bytes(WA_HTML)
-    assert live.wa_page_numbers(html) == list(range(2, 12))
-    form = live.wa_postback_form(html, 2)
-    assert form["__EVENTTARGET"] == "ucPSW$gvMain" and form["__EVENTARGUMENT"] == "Page$2"
-    assert form["__VIEWSTATEGENERATOR"] == "4465BD13" and "__VIEWSTATE" in form
-
-
 def test_fetch_live_lands_every_source(monkeypatch):
     monkeypatch.delenv(live.LAYOFFS_FYI_URL_ENV, raising=False)
     bodies = {url: read_snapshot_bytes(path) for url, path in BODIES.items()}
