@@ -8,5 +8,9 @@ select
     pricing,
     region,
     instance_type,
-    usd_per_gpu_hour
+    usd_per_gpu_hour,
+    usd_per_instance_hour,
+    offer_id,
+    comparable,
+    origin
 from {{ source('core_gpu', 'gpu_prices') }}

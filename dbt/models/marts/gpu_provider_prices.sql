@@ -10,5 +10,7 @@ select
     median_usd_per_gpu_hour,
     p90_usd_per_gpu_hour,
     gpu_models,
-    placeholder_offers
+    placeholder_offers,
+    min_usd_per_gpu_hour,
+    max_usd_per_gpu_hour
 from {{ source('marts_marts', 'gpu_provider_prices') }}

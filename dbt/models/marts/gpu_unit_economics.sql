@@ -16,5 +16,16 @@ select
     p10_usd_per_gpu_hour,
     break_even_utilization,
     payback_months,
-    pays_back
+    pays_back,
+    assumption_set,
+    tdp_watts,
+    pue,
+    electricity_usd_per_kwh,
+    host_overhead_share,
+    capital_recovery_factor,
+    capital_usd_per_gpu_hour,
+    power_usd_per_gpu_hour,
+    offers,
+    break_even_utilization_p10,
+    payback_months_p10
 from {{ source('marts_marts', 'gpu_unit_economics') }}

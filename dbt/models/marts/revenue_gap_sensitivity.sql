@@ -14,5 +14,8 @@ select
     annual_depreciation_usd,
     required_revenue_depreciated_usd,
     revenue_gap_depreciated_usd,
-    coverage
+    coverage,
+    cost_multiplier,
+    missing_tickers,
+    gap_multiple_depreciated
 from {{ source('marts_marts', 'revenue_gap_sensitivity') }}

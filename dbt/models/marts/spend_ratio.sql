@@ -18,5 +18,19 @@ select
     research_development_usd,
     layoff_events,
     employees_laid_off,
-    accession
+    accession,
+    warn_notices,
+    warn_employees_affected,
+    stock_based_compensation_yoy_growth,
+    research_development_yoy_growth,
+    capex_per_employee_yoy_growth,
+    capex_per_sbc_yoy_growth,
+    capex_minus_employees_growth,
+    capex_minus_sbc_growth,
+    capex_minus_research_development_growth,
+    layoffs_fyi_events,
+    layoffs_fyi_employees_laid_off,
+    layoffs_fyi_coverage,
+    warn_states_covered,
+    period_start_inferred
 from {{ source('marts_marts', 'spend_ratio') }}

@@ -16,5 +16,9 @@ select
     warn_notices,
     warn_employees_affected,
     coverage,
-    missing_tickers
+    missing_tickers,
+    members,
+    capex_reported_usd,
+    capex_minus_employees_growth,
+    capex_minus_sbc_growth
 from {{ source('marts_marts', 'spend_ratio_cohort') }}

@@ -24,5 +24,7 @@ select
     employees_sentence,
     employees_source_text,
     capex_incl_finance_leases_usd,
-    finance_lease_concept
+    finance_lease_concept,
+    capex_concept,
+    concepts
 from {{ source('core_sec', 'financials') }}

@@ -17,5 +17,6 @@ select
     ttm_operating_cash_flow_usd,
     days_in_calendar_quarter,
     accession,
-    filed
+    filed,
+    finance_lease_additions_usd
 from {{ source('core_sec', 'financials_calendar') }}
