@@ -206,10 +206,10 @@ def test_a_warehouse_without_the_tables_gets_a_not_built_note_per_part_and_no_cr
         write_report(con, out)
     text = out.read_text()
     for table in (
-        "marts.headline_figures",
-        "marts.spend_ratio",
-        "marts.revenue_gap",
-        "marts.gpu_unit_economics",
+        "bi.headline_figures",
+        "bi.spend_ratio",
+        "bi.revenue_gap",
+        "bi.gpu_unit_economics",
     ):
         assert f"<code>{table}</code> is not built yet" in text
     assert "Plotly.newPlot" not in text

@@ -1,6 +1,6 @@
 """`capex report OUT.html`: the three questions answered, one self-contained page.
 
-The page leads with the answers (marts.headline_figures and the quoted claims with their verdicts), then
+The page leads with the answers (bi.headline_figures and the quoted claims with their verdicts), then
 one section per question, each opening with a sentence generated from the data, then its charts, then what
 the data covers. Plotly draws the charts; its JavaScript bundle is inlined once (no CDN), so the file opens
 offline and the browser makes no network request.

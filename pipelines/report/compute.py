@@ -3,7 +3,7 @@
 Rental prices are drawn per provider and pricing type (one provider per series: never an index whose
 provider mix changes from one day to the next), one panel per GPU family, with a gap on days the provider
 was not captured. Against them: the owner's cost per GPU-hour and the break-even utilization from
-marts.gpu_unit_economics, where a break-even above 100 % is shown as what it means: never pays back.
+bi.gpu_unit_economics, where a break-even above 100 % is shown as what it means: never pays back.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ PRICING_DASH = {
 def provider_prices(prices: pl.DataFrame, families: list[str]) -> pl.DataFrame:
     """(observed_on, gpu_family, provider, pricing): one figure per provider and pricing type a day.
 
-    From marts.gpu_provider_prices (one row per region, placeholders and non-comparable offers held out): the
-    median of the provider's regional medians that day, with their lowest and highest. From core.gpu_prices
+    From bi.gpu_provider_prices (one row per region, placeholders and non-comparable offers held out): the
+    median of the provider's regional medians that day, with their lowest and highest. From bi.gpu_prices
     (a warehouse without that mart): the median of the provider's offers.
     """
     if "usd_per_gpu_hour" in prices.columns:
@@ -54,23 +54,23 @@ def provider_prices(prices: pl.DataFrame, families: list[str]) -> pl.DataFrame:
 
 
 def compute_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
-    prices = read_table(con, "marts.gpu_provider_prices")
-    source = "marts.gpu_provider_prices"
+    prices = read_table(con, "bi.gpu_provider_prices")
+    source = "bi.gpu_provider_prices"
     if prices is None:
-        prices, source = read_table(con, "core.gpu_prices"), "core.gpu_prices"
-    economics = read_table(con, "marts.gpu_unit_economics")
+        prices, source = read_table(con, "bi.gpu_prices"), "bi.gpu_prices"
+    economics = read_table(con, "bi.gpu_unit_economics")
     facts: dict = {}
     body = []
     series = provider_prices(prices, FAMILIES) if prices is not None else None
     if series is not None and series.height:
         body.append(_price_lines(series, source, charts, facts))
     else:
-        body.append(not_built("core.gpu_prices", "Rental prices per provider"))
+        body.append(not_built("bi.gpu_prices", "Rental prices per provider"))
     if economics is not None and economics.height:
         body.append(_owner_cost(economics, series, charts, facts))
         body.append(_break_even(economics, charts, facts))
     else:
-        body.append(not_built("marts.gpu_unit_economics", "Owner's cost and break-even utilization"))
+        body.append(not_built("bi.gpu_unit_economics", "Owner's cost and break-even utilization"))
     return f"<p class='answer' id='answer-compute'>{html.escape(_answer(facts))}</p>" + "".join(body)
 
 
@@ -247,7 +247,7 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
             .sort("observed_on")
             .group_by("gpu_family", "provider", "pricing")
             .last()
-            .sort("gpu_family", "provider")
+            .sort("gpu_family", "provider", "pricing")
         )
         fig.add_trace(
             go.Scatter(
@@ -295,7 +295,7 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
     )
     caption = html.escape(
         "Owner's cost at 100 % utilization = list price written off over the useful life + power (TDP × PUE × "
-        f"electricity price), from marts.gpu_unit_economics; {financing}no resale value. List prices: {models}. "
+        f"electricity price), from bi.gpu_unit_economics; {financing}no resale value. List prices: {models}. "
         f"Useful lives from the assumptions seed: {', '.join(f'{life:g}' for life in lives)} years. "
         f"Not drawn, no list price in the warehouse: {listing(f for f in FAMILIES if f not in families)}.{rentals}"
     )
@@ -368,7 +368,7 @@ def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
         " · ".join(keys[1:]),
     )
     caption = html.escape(
-        f"From marts.gpu_unit_economics at each {', '.join(keys)} series' latest capture day. A break-even above "
+        f"From bi.gpu_unit_economics at each {', '.join(keys)} series' latest capture day. A break-even above "
         "100 % means the price does not cover the owner's cost even if rented every hour"
         + (
             " (or, per the mart's pays_back, the capital is not earned back within the useful life)"

@@ -12,8 +12,8 @@ from pipelines.report.page import MISSING, count, html_table, not_built, read_ta
 
 def coverage_section(con: duckdb.DuckDBPyConnection) -> str:
     parts = []
-    coverage = read_table(con, "core.coverage")
-    companies = read_table(con, "seeds.companies")
+    coverage = read_table(con, "bi.coverage")
+    companies = read_table(con, "bi.tracked_companies")
     if coverage is not None:
         if companies is not None:
             coverage = coverage.join(companies.select("ticker", "name", "cohort"), on="ticker", how="left")
@@ -31,13 +31,13 @@ def coverage_section(con: duckdb.DuckDBPyConnection) -> str:
         ]
         missing = coverage.filter(pl.col("missing"))["ticker"].to_list()
         parts.append(
-            f"<p class='note'>Companies of the seed and the filings behind them (core.coverage). Missing: "
+            f"<p class='note'>Companies of the seed and the filings behind them (bi.coverage). Missing: "
             f"{', '.join(missing) or 'none'}.</p>" + html_table(rows, formats={"filings": count})
         )
     else:
-        parts.append(not_built("core.coverage", "Per-company filing coverage"))
+        parts.append(not_built("bi.coverage", "Per-company filing coverage"))
 
-    filings = read_table(con, "core.financials")
+    filings = read_table(con, "bi.financials")
     if filings is not None and filings.height:
         ciks = accession_ciks(con)
         latest = (
@@ -65,20 +65,11 @@ def coverage_section(con: duckdb.DuckDBPyConnection) -> str:
             + html_table(rows, formats={"filing": str})
         )
 
-    tables = [
-        r[0]
-        for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw' and table_name like 'landing_%'"
-        ).fetchall()
-    ]
-    if tables:
-        union = " union all ".join(f'select kind, as_of, via from raw."{t}"' for t in tables)
-        sources = con.sql(
-            f"select kind, count(*) as bodies, min(as_of) as first_as_of, max(as_of) as latest_as_of, "
-            f"string_agg(distinct via, ', ') as via from ({union}) group by kind order by kind"
-        ).pl()
+    captures = read_table(con, "bi.source_captures")
+    if captures is not None and captures.height:
+        sources = captures.select("kind", "bodies", "first_as_of", "latest_as_of", "via").sort("kind")
         parts.append(
-            "<p class='note'>Captured bodies each source was built from:</p>"
+            "<p class='note'>Captured bodies each source was built from (bi.source_captures):</p>"
             + html_table(sources.to_dicts(), formats={"bodies": count})
         )
     return "".join(parts)

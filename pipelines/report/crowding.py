@@ -1,7 +1,7 @@
 """Question 1: is infrastructure spend crowding out people?
 
-Per company (fiscal years, from marts.spend_ratio): capex growth against headcount, stock-based compensation
-and R&D growth, one small panel per company. Across companies (calendar years, from core.financials_calendar,
+Per company (fiscal years, from bi.spend_ratio): capex growth against headcount, stock-based compensation
+and R&D growth, one small panel per company. Across companies (calendar years, from bi.capex_by_calendar_year,
 because fiscal years ending in June, September and December are not one calendar): the cohort's capex stacked
 per company, only whole company-years (four quarters, or a fiscal year that is the calendar year), above the people layoffs.fyi counted per year.
 """
@@ -41,7 +41,7 @@ WHOLE_YEAR_DAYS = 335  # a fiscal year stands for a calendar year when at least 
 
 
 def cohort_members(con: duckdb.DuckDBPyConnection, cohort: str = "hyperscaler") -> list[str]:
-    companies = read_table(con, "seeds.companies")
+    companies = read_table(con, "bi.tracked_companies")
     if companies is None:
         return []
     return companies.filter(pl.col("cohort") == cohort)["ticker"].to_list()
@@ -51,71 +51,26 @@ def company_colours(tickers: list[str]) -> dict[str, str]:
     return {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(tickers)}
 
 
-def calendar_capex(
-    calendar: pl.DataFrame, financials: pl.DataFrame | None, members: list[str]
-) -> pl.DataFrame:
+def calendar_capex(capex: pl.DataFrame, members: list[str]) -> pl.DataFrame:
     """(ticker, calendar_year, capex_usd, quarters, basis, fiscal_year): a cohort member's capex in a calendar year.
 
-    The sum of its four calendar quarters in core.financials_calendar (`basis` quarters); without four, a fiscal
-    year with at least WHOLE_YEAR_DAYS of its days in that calendar year stands for it (a December year-end
-    filer's 10-K, `basis` fiscal_year), the rule marts.revenue_gap uses; otherwise `basis` is None, the
-    quarters found are counted and the company-year is left out of any total.
+    From bi.capex_by_calendar_year, the rule bi.revenue_gap uses: the sum of four calendar quarters (`basis`
+    quarters), else a fiscal year with at least WHOLE_YEAR_DAYS of its days in that calendar year (`basis`
+    fiscal_year); otherwise `basis` is None, the quarters found are counted and the company-year is left out of
+    any total.
     """
-    quarters = (
-        calendar.filter(pl.col("ticker").is_in(members) & pl.col("capex_usd").is_not_null())
-        .group_by("ticker", "calendar_year")
-        .agg(quarter_capex_usd=pl.col("capex_usd").sum(), quarters=pl.col("calendar_quarter").n_unique())
+    return (
+        capex.filter(pl.col("ticker").is_in(members))
+        .select(
+            "ticker",
+            pl.col("calendar_year").cast(pl.Int32),
+            "capex_usd",
+            "quarters",
+            "basis",
+            "fiscal_year",
+        )
+        .sort("calendar_year", "ticker")
     )
-    keys = ["ticker", "calendar_year"]
-    if financials is not None:
-        year_start, year_end = (
-            pl.date(pl.col("calendar_year"), 1, 1),
-            pl.date(pl.col("calendar_year"), 12, 31),
-        )
-        whole_years = (
-            financials.filter(
-                pl.col("ticker").is_in(members)
-                & (pl.col("fiscal_period") == "FY")
-                & pl.col("capex_usd").is_not_null()
-                & pl.col("period_start").is_not_null()
-            )
-            .with_columns(
-                calendar_year=pl.int_ranges(
-                    pl.col("period_start").dt.year(), pl.col("period_end").dt.year() + 1
-                )
-            )
-            .explode("calendar_year")
-            .with_columns(pl.col("calendar_year").cast(pl.Int32))
-            .filter(
-                (
-                    pl.min_horizontal("period_end", year_end) - pl.max_horizontal("period_start", year_start)
-                ).dt.total_days()
-                + 1
-                >= WHOLE_YEAR_DAYS
-            )
-            .sort("period_end")
-            .group_by(keys)
-            .last()
-            .select(*keys, year_capex_usd="capex_usd", fiscal_year="fiscal_year")
-        )
-        quarters = quarters.with_columns(pl.col("calendar_year").cast(pl.Int32)).join(
-            whole_years, on=keys, how="full", coalesce=True
-        )
-    else:
-        quarters = quarters.with_columns(
-            year_capex_usd=pl.lit(None, pl.Float64), fiscal_year=pl.lit(None, pl.Int32)
-        )
-    four = pl.col("quarters") == 4
-    return quarters.select(
-        *keys,
-        capex_usd=pl.when(four).then("quarter_capex_usd").otherwise("year_capex_usd"),
-        quarters=pl.col("quarters").fill_null(0),
-        basis=pl.when(four)
-        .then(pl.lit("quarters"))
-        .when(pl.col("year_capex_usd").is_not_null())
-        .then(pl.lit("fiscal_year")),
-        fiscal_year="fiscal_year",
-    ).sort("calendar_year", "ticker")
 
 
 def layoffs_by_year(events: pl.DataFrame) -> pl.DataFrame:
@@ -148,16 +103,15 @@ def _with_headcount_growth(spend: pl.DataFrame) -> pl.DataFrame:
 
 
 def crowding_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
-    spend = read_table(con, "marts.spend_ratio")
+    spend = read_table(con, "bi.spend_ratio")
     if spend is not None:  # a growth column this warehouse's mart lacks is a gap, not an error
         spend = spend.with_columns(
             pl.lit(None, pl.Float64).alias(c)
             for c, _, _ in METRICS
             if c not in spend.columns and c != "employees_growth"
         )
-    calendar = read_table(con, "core.financials_calendar")
-    financials = read_table(con, "core.financials")
-    events = read_table(con, "core.layoff_events")
+    calendar = read_table(con, "bi.capex_by_calendar_year")
+    events = read_table(con, "bi.layoff_events")
     members = cohort_members(con)
     colours = company_colours(
         members + sorted(set(spend["ticker"].to_list()) - set(members)) if spend is not None else members
@@ -167,14 +121,13 @@ def crowding_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
     if spend is not None and spend.height:
         body.append(_company_panels(_with_headcount_growth(spend), colours, charts, facts))
     else:
-        body.append(not_built("marts.spend_ratio", "Capex growth against people per company"))
+        body.append(not_built("bi.spend_ratio", "Capex growth against people per company"))
     if calendar is not None and events is not None:
         body.append(
             _capex_and_layoffs(
                 calendar,
-                financials,
                 events,
-                read_table(con, "core.layoff_coverage"),
+                read_table(con, "bi.layoff_coverage"),
                 members,
                 colours,
                 charts,
@@ -183,9 +136,7 @@ def crowding_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
         )
     else:
         missing = [
-            n
-            for n, t in (("core.financials_calendar", calendar), ("core.layoff_events", events))
-            if t is None
+            n for n, t in (("bi.capex_by_calendar_year", calendar), ("bi.layoff_events", events)) if t is None
         ]
         body.append(not_built(" and ".join(missing), "Cohort capex by calendar year against layoffs"))
     return f"<p class='answer' id='answer-crowding'>{html.escape(_answer(facts))}</p>" + "".join(body)
@@ -308,7 +259,7 @@ def _company_panels(spend: pl.DataFrame, colours: dict, charts: Charts, facts: d
         set(shown) - set(recent.filter(pl.col("employees_growth").is_not_null())["ticker"].to_list())
     )
     caption = (
-        f"Fiscal years (each company's own), FY{last_year - YEARS_SHOWN + 1}–FY{last_year}, from marts.spend_ratio. "
+        f"Fiscal years (each company's own), FY{last_year - YEARS_SHOWN + 1}–FY{last_year}, from bi.spend_ratio. "
         f"Covers {listing(shown)}. Not drawn, no growth figure in these years: {listing(left_out)}. "
         f"No headcount growth (the 10-K states a headcount in too few consecutive years): {listing(no_headcount)}. "
         "A gap in a line is a year not reported, not a zero."
@@ -343,7 +294,6 @@ def _company_panels(spend: pl.DataFrame, colours: dict, charts: Charts, facts: d
 
 def _capex_and_layoffs(
     calendar: pl.DataFrame,
-    financials: pl.DataFrame | None,
     events: pl.DataFrame,
     stretches: pl.DataFrame | None,
     members: list[str],
@@ -354,7 +304,7 @@ def _capex_and_layoffs(
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    capex = calendar_capex(calendar, financials, members)
+    capex = calendar_capex(calendar, members)
     layoffs = layoffs_by_year(events)
     complete = capex.filter(pl.col("basis").is_not_null())
     if not complete.height:
@@ -435,10 +385,10 @@ def _capex_and_layoffs(
             )
 
     people = layoffs.filter(pl.col("calendar_year").is_in(years) & pl.col("people").is_not_null())
-    # What the tracker covers: core.layoff_coverage's stretches when built, else its first and last event.
+    # What the tracker covers: bi.layoff_coverage's stretches when built, else its first and last event.
     if stretches is not None and stretches.filter(pl.col("source") == "layoffs_fyi").height:
         spans = stretches.filter(pl.col("source") == "layoffs_fyi").select("first_date", "last_date").rows()
-        coverage_from = "core.layoff_coverage"
+        coverage_from = "bi.layoff_coverage"
     else:
         spans = [(layoffs["first_event"].min(), layoffs["last_event"].max())] if layoffs.height else []
         coverage_from = "its first and last event"
@@ -515,9 +465,9 @@ def _capex_and_layoffs(
             facts["capex_members"] = listing(sorted(drawn_members))
     partial_layoffs = [covered_part(r["calendar_year"]) for r in rows if is_partial(r)]
     caption = (
-        f"Calendar years {years[0]}–{years[-1]}. Capex from core.financials_calendar: a company's year is drawn only "
+        f"Calendar years {years[0]}–{years[-1]}. Capex from bi.capex_by_calendar_year: a company's year is drawn only "
         f"when all four calendar quarters report capex or, failing that, when a fiscal year with at least "
-        f"{WHOLE_YEAR_DAYS} of its days in that calendar year does (core.financials: {listing(by_fiscal_year)}); "
+        f"{WHOLE_YEAR_DAYS} of its days in that calendar year does (basis fiscal_year: {listing(by_fiscal_year)}); "
         f"cohort: {listing(members)}. "
         f"Missing in every year shown: {listing(always)}. * (faded) a total that also leaves out: "
         f"{html.escape('; '.join(notes)) if notes else 'nothing'}. "

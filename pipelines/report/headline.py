@@ -1,4 +1,4 @@
-"""The top of the report: the headline figures of marts.headline_figures, then the claims people quote.
+"""The top of the report: the headline figures of bi.headline_figures, then the claims people quote.
 
 Each figure shows its number, a one-line reading, its as-of date, its coverage and what it rests on: an
 accession number becomes a link to the filing on sec.gov, a layoff source is named.
@@ -29,12 +29,12 @@ def accession_ciks(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """accession → the filer's CIK, from every table that carries both (the filing's sec.gov folder is under it),
     and ticker → CIK from the companies seed, for an accession named after its company in a text."""
     ciks: dict[str, str] = {}
-    companies = read_table(con, "seeds.companies")
+    companies = read_table(con, "bi.tracked_companies")
     if companies is not None:
         ciks.update(
             {t: str(c).zfill(10) for t, c in companies.select("ticker", "cik").drop_nulls().iter_rows()}
         )
-    for name in ("core.financials", "core.segment_revenue"):
+    for name in ("bi.financials", "bi.segment_revenue"):
         frame = read_table(con, name)
         if frame is not None and {"accession", "cik"} <= set(frame.columns):
             for accession, cik in frame.select("accession", "cik").unique().drop_nulls().iter_rows():
@@ -98,11 +98,9 @@ def format_value(value, unit: str | None, signed: bool = False) -> str:
 
 
 def headline_section(con: duckdb.DuckDBPyConnection) -> str:
-    figures = read_table(con, "marts.headline_figures")
+    figures = read_table(con, "bi.headline_figures")
     if figures is None:
-        return not_built(
-            "marts.headline_figures", "The headline figures and the verdicts on the quoted claims"
-        )
+        return not_built("bi.headline_figures", "The headline figures and the verdicts on the quoted claims")
     ciks = accession_ciks(con)
     has_claim = "claim" in figures.columns
     plain = figures.filter(pl.col("claim").is_null()) if has_claim else figures
@@ -146,14 +144,14 @@ def headline_section(con: duckdb.DuckDBPyConnection) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
     else:
-        parts.append("<p class='note missing-table'>marts.headline_figures holds no quoted claim yet.</p>")
+        parts.append("<p class='note missing-table'>bi.headline_figures holds no quoted claim yet.</p>")
     parts.append(
         "<h3>The headline figures</h3><p class='note'>Each with its as-of date, its coverage and what it "
         "rests on; an SEC accession number opens its filing on sec.gov.</p>"
         + (
             "<div class='figures'>" + "".join(cards) + "</div>"
             if cards
-            else "<p class='note'>marts.headline_figures holds no figure besides the claims.</p>"
+            else "<p class='note'>bi.headline_figures holds no figure besides the claims.</p>"
         )
     )
     return "".join(parts)

@@ -1,7 +1,7 @@
 """Question 3: how far is revenue from paying for the spend?
 
-From marts.revenue_gap (one row per calendar year, method and comparator): the revenue each method says the
-spend requires, against each comparator's revenue, and the gap multiple; from marts.revenue_gap_sensitivity
+From bi.revenue_gap (one row per calendar year, method and comparator): the revenue each method says the
+spend requires, against each comparator's revenue, and the gap multiple; from bi.revenue_gap_sensitivity
 the band that margins × useful lives put around it. A year whose cohort is incomplete is hatched and its
 missing companies are named.
 """
@@ -83,18 +83,18 @@ def _methods(gap: pl.DataFrame) -> list[str]:
 
 
 def revenue_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
-    raw = read_table(con, "marts.revenue_gap")
+    raw = read_table(con, "bi.revenue_gap")
     if raw is None or not raw.height:
-        return not_built("marts.revenue_gap", "The revenue gap")
+        return not_built("bi.revenue_gap", "The revenue gap")
     gap = normalised_gap(raw)
-    sensitivity = read_table(con, "marts.revenue_gap_sensitivity")
+    sensitivity = read_table(con, "bi.revenue_gap_sensitivity")
     facts: dict = {}
     body = [_required_against_comparators(gap, charts, facts), _gap_multiple(gap, charts)]
     if sensitivity is not None and sensitivity.height:
         body.append(_sensitivity(normalised_gap(sensitivity), charts, facts))
     else:
-        body.append(not_built("marts.revenue_gap_sensitivity", "The sensitivity band"))
-    assumptions = read_table(con, "marts.assumptions")
+        body.append(not_built("bi.revenue_gap_sensitivity", "The sensitivity band"))
+    assumptions = read_table(con, "bi.assumptions_used")
     if assumptions is not None and assumptions.height:
         rows = [
             {
@@ -188,10 +188,10 @@ def _required_against_comparators(gap: pl.DataFrame, charts: Charts, facts: dict
 
     methods, comparators = _methods(gap), _comparators(gap)
     if not methods or not comparators:
-        return "<p class='note'>marts.revenue_gap has no required revenue figure.</p>"
+        return "<p class='note'>bi.revenue_gap has no required revenue figure.</p>"
     always = _missing_everywhere(gap)
     # One panel per comparator: a method's spend is summed over the same companies as the comparator's revenue
-    # (marts.revenue_gap pairs them), so required revenue is only comparable within a panel.
+    # (bi.revenue_gap pairs them), so required revenue is only comparable within a panel.
     fig = make_subplots(
         rows=len(comparators),
         cols=1,
@@ -270,7 +270,7 @@ def _required_against_comparators(gap: pl.DataFrame, charts: Charts, facts: dict
         .sort("method")
     )
     caption = html.escape(
-        f"Calendar years {years[0]}–{years[-1]}, from marts.revenue_gap: required revenue = spend × cost multiplier ÷ "
+        f"Calendar years {years[0]}–{years[-1]}, from bi.revenue_gap: required revenue = spend × cost multiplier ÷ "
         f"(1 − target gross margin), the spend summed over the companies the comparator covers. Missing from every "
         f"year: {listing(sorted(always))}. Hatched: more companies missing that year (named in the hover). "
         "No figure, not drawn: "
@@ -290,7 +290,7 @@ def _gap_multiple(gap: pl.DataFrame, charts: Charts) -> str:
         if gap.filter((pl.col("comparator") == c) & pl.col("gap_multiple").is_not_null()).height
     ]
     if not comparators:
-        return "<p class='note'>No gap multiple: no comparator revenue in marts.revenue_gap.</p>"
+        return "<p class='note'>No gap multiple: no comparator revenue in bi.revenue_gap.</p>"
     always = _missing_everywhere(gap)
     # One panel per comparator with its own axis from zero: disclosed AI revenue is a few billions, so its
     # multiples are tens where the others are ones; on one axis those would flatten to a line.
@@ -336,7 +336,7 @@ def _gap_multiple(gap: pl.DataFrame, charts: Charts) -> str:
         title="The gap multiple: required revenue ÷ the revenue there is (1× = it pays for itself)"
     )
     caption = html.escape(
-        "gap_multiple from marts.revenue_gap, one panel (and axis from zero) per comparator; the dashed line is 1×. "
+        "gap_multiple from bi.revenue_gap, one panel (and axis from zero) per comparator; the dashed line is 1×. "
         f"An open circle: more companies missing that year than {listing(sorted(always))}. A comparator at or below "
         "zero (the base year of revenue growth) has no multiple and is not drawn. Series: "
         + listing(drawn)
@@ -360,7 +360,7 @@ def _sensitivity(sensitivity: pl.DataFrame, charts: Charts, facts: dict) -> str:
     )
     comparators = [c for c in _comparators(frame)]
     if not comparators:
-        return "<p class='note'>marts.revenue_gap_sensitivity has no figure yet.</p>"
+        return "<p class='note'>bi.revenue_gap_sensitivity has no figure yet.</p>"
     margins = sorted(sensitivity["target_gross_margin"].unique().to_list())
     lives = (
         sorted(sensitivity["useful_life_years"].drop_nulls().unique().to_list())
@@ -429,7 +429,7 @@ def _sensitivity(sensitivity: pl.DataFrame, charts: Charts, facts: dict) -> str:
         barmode="overlay",
     )
     caption = html.escape(
-        f"From marts.revenue_gap_sensitivity ({value}, method {method}): each bar runs from the lowest to the highest "
+        f"From bi.revenue_gap_sensitivity ({value}, method {method}): each bar runs from the lowest to the highest "
         f"value over target gross margins {listing(f'{m:.0%}' for m in margins)} and useful lives "
         f"{listing(f'{v:g}' for v in lives)} years (yearly depreciation ÷ (1 − margin)); the line is the panel's "
         "comparator. Years without a figure are not drawn."
