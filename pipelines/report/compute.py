@@ -34,8 +34,11 @@ def provider_prices(prices: pl.DataFrame, families: list[str]) -> pl.DataFrame:
     """(observed_on, gpu_family, provider, pricing): one figure per provider and pricing type a day.
 
     From bi.gpu_provider_prices (one row per region, placeholders and non-comparable offers held out): the
-    median of the provider's regional medians that day, with their lowest and highest.
+    median of the provider's regional medians that day, with their lowest and highest. From bi.gpu_prices
+    (a warehouse without that mart): the median of the provider's offers.
     """
+    if "usd_per_gpu_hour" in prices.columns:
+        prices = prices.with_columns(median_usd_per_gpu_hour=pl.col("usd_per_gpu_hour"), offers=pl.lit(1))
     return (
         prices.filter(pl.col("gpu_family").is_in(families) & pl.col("median_usd_per_gpu_hour").is_not_null())
         .group_by("observed_on", "gpu_family", "provider", "pricing")
@@ -51,8 +54,10 @@ def provider_prices(prices: pl.DataFrame, families: list[str]) -> pl.DataFrame:
 
 
 def compute_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
+    prices = read_table(con, "bi.gpu_provider_prices")
     source = "bi.gpu_provider_prices"
-    prices = read_table(con, source)
+    if prices is None:
+        prices, source = read_table(con, "bi.gpu_prices"), "bi.gpu_prices"
     economics = read_table(con, "bi.gpu_unit_economics")
     facts: dict = {}
     body = []
@@ -60,7 +65,7 @@ def compute_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
     if series is not None and series.height:
         body.append(_price_lines(series, source, charts, facts))
     else:
-        body.append(not_built(source, "Rental prices per provider"))
+        body.append(not_built("bi.gpu_prices", "Rental prices per provider"))
     if economics is not None and economics.height:
         body.append(_owner_cost(economics, series, charts, facts))
         body.append(_break_even(economics, charts, facts))
@@ -278,8 +283,12 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
         max(lives),
         min(lives),
     )
-    rate = economics["cost_of_capital"].drop_nulls()
-    financing = f"capital at a {rate[0]:.0%} cost of capital, " if rate.len() else "no financing, "
+    rate = economics["cost_of_capital"].drop_nulls() if "cost_of_capital" in economics.columns else None
+    financing = (
+        f"capital at a {rate[0]:.0%} cost of capital, "
+        if rate is not None and rate.len()
+        else "no financing, "
+    )
     models = "; ".join(
         f"{r['gpu_family']}: {r['gpu_model']} at ${r['list_price_usd']:,.0f}"
         for r in costs.unique("gpu_family").sort("gpu_family").iter_rows(named=True)
@@ -296,7 +305,7 @@ def _owner_cost(economics: pl.DataFrame, series: pl.DataFrame | None, charts: Ch
 def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
     import plotly.graph_objects as go
 
-    keys = ["gpu_family", "provider", "pricing"]
+    keys = [k for k in ("gpu_family", "provider", "pricing") if k in economics.columns]
     frame = economics.filter(pl.col("gpu_family").is_in(FAMILIES))
     latest_day = frame.group_by(keys).agg(latest=pl.col("observed_on").max())
     latest = frame.join(latest_day, on=keys).filter(pl.col("observed_on") == pl.col("latest"))
@@ -304,9 +313,11 @@ def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
     latest = latest.drop_nulls("break_even_utilization").sort(*keys, "useful_life_years")
     if not latest.height:
         return "<p class='note'>No break-even utilization: no H100, H200 or B200 price with a list price.</p>"
-    # Never pays back: the price does not cover the owner's cost even rented every hour, or the margin over
-    # power does not earn the capital back with interest within the useful life (pays_back false).
-    never = (pl.col("break_even_utilization") > 1) | ~pl.col("pays_back")
+    # Never pays back: the price does not cover the owner's cost even rented every hour, or (where the mart says
+    # so) the margin over power does not earn the capital back with interest within the useful life.
+    never = pl.col("break_even_utilization") > 1
+    if "pays_back" in latest.columns:
+        never = never | ~pl.col("pays_back")
     latest = latest.with_columns(never=never.fill_null(False), label=pl.concat_str(keys, separator=" · "))
     labels = latest["label"].unique(maintain_order=True).to_list()
     lives = sorted(latest["useful_life_years"].unique().to_list())
@@ -359,8 +370,12 @@ def _break_even(economics: pl.DataFrame, charts: Charts, facts: dict) -> str:
     caption = html.escape(
         f"From bi.gpu_unit_economics at each {', '.join(keys)} series' latest capture day. A break-even above "
         "100 % means the price does not cover the owner's cost even if rented every hour"
-        " (or, per the mart's pays_back, the capital is not earned back within the useful life)"
-        ": drawn in the shaded column as never pays back, its figure in the hover. Families without a list price "
+        + (
+            " (or, per the mart's pays_back, the capital is not earned back within the useful life)"
+            if "pays_back" in latest.columns
+            else ""
+        )
+        + ": drawn in the shaded column as never pays back, its figure in the hover. Families without a list price "
         f"have no break-even: {listing(f for f in FAMILIES if f not in set(latest['gpu_family'].to_list()))}. "
         f"Series without a price that day: {listing(' '.join(r) for r in unpriced.iter_rows())}."
     )

@@ -67,9 +67,9 @@ def coverage_section(con: duckdb.DuckDBPyConnection) -> str:
 
     captures = read_table(con, "bi.source_captures")
     if captures is not None and captures.height:
-        sources = captures.sort("kind").select("kind", "bodies", "first_as_of", "latest_as_of", "via")
+        sources = captures.select("kind", "bodies", "first_as_of", "latest_as_of", "via").sort("kind")
         parts.append(
-            "<p class='note'>Captured bodies each source was built from:</p>"
+            "<p class='note'>Captured bodies each source was built from (bi.source_captures):</p>"
             + html_table(sources.to_dicts(), formats={"bodies": count})
         )
     return "".join(parts)

@@ -54,13 +54,21 @@ def company_colours(tickers: list[str]) -> dict[str, str]:
 def calendar_capex(capex: pl.DataFrame, members: list[str]) -> pl.DataFrame:
     """(ticker, calendar_year, capex_usd, quarters, basis, fiscal_year): a cohort member's capex in a calendar year.
 
-    From bi.capex_by_calendar_year: four calendar quarters (`basis` quarters), else a fiscal year with at least
-    WHOLE_YEAR_DAYS of its days in the calendar year (`basis` fiscal_year), the rule bi.revenue_gap uses; otherwise
-    `basis` is None, the quarters found are counted and the company-year is left out of any total.
+    From bi.capex_by_calendar_year, the rule bi.revenue_gap uses: the sum of four calendar quarters (`basis`
+    quarters), else a fiscal year with at least WHOLE_YEAR_DAYS of its days in that calendar year (`basis`
+    fiscal_year); otherwise `basis` is None, the quarters found are counted and the company-year is left out of
+    any total.
     """
     return (
         capex.filter(pl.col("ticker").is_in(members))
-        .select("ticker", "calendar_year", "capex_usd", "quarters", "basis", "fiscal_year")
+        .select(
+            "ticker",
+            pl.col("calendar_year").cast(pl.Int32),
+            "capex_usd",
+            "quarters",
+            "basis",
+            "fiscal_year",
+        )
         .sort("calendar_year", "ticker")
     )
 
@@ -96,6 +104,12 @@ def _with_headcount_growth(spend: pl.DataFrame) -> pl.DataFrame:
 
 def crowding_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
     spend = read_table(con, "bi.spend_ratio")
+    if spend is not None:  # a growth column this warehouse's mart lacks is a gap, not an error
+        spend = spend.with_columns(
+            pl.lit(None, pl.Float64).alias(c)
+            for c, _, _ in METRICS
+            if c not in spend.columns and c != "employees_growth"
+        )
     calendar = read_table(con, "bi.capex_by_calendar_year")
     events = read_table(con, "bi.layoff_events")
     members = cohort_members(con)
@@ -453,7 +467,7 @@ def _capex_and_layoffs(
     caption = (
         f"Calendar years {years[0]}–{years[-1]}. Capex from bi.capex_by_calendar_year: a company's year is drawn only "
         f"when all four calendar quarters report capex or, failing that, when a fiscal year with at least "
-        f"{WHOLE_YEAR_DAYS} of its days in that calendar year does (the fiscal years: {listing(by_fiscal_year)}); "
+        f"{WHOLE_YEAR_DAYS} of its days in that calendar year does (basis fiscal_year: {listing(by_fiscal_year)}); "
         f"cohort: {listing(members)}. "
         f"Missing in every year shown: {listing(always)}. * (faded) a total that also leaves out: "
         f"{html.escape('; '.join(notes)) if notes else 'nothing'}. "

@@ -27,7 +27,7 @@ LAYOFF_SOURCES = {
 
 def accession_ciks(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """accession → the filer's CIK, from every table that carries both (the filing's sec.gov folder is under it),
-    and ticker → CIK from bi.tracked_companies, for an accession named after its company in a text."""
+    and ticker → CIK from the companies seed, for an accession named after its company in a text."""
     ciks: dict[str, str] = {}
     companies = read_table(con, "bi.tracked_companies")
     if companies is not None:
@@ -36,7 +36,7 @@ def accession_ciks(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         )
     for name in ("bi.financials", "bi.segment_revenue"):
         frame = read_table(con, name)
-        if frame is not None:
+        if frame is not None and {"accession", "cik"} <= set(frame.columns):
             for accession, cik in frame.select("accession", "cik").unique().drop_nulls().iter_rows():
                 ciks.setdefault(accession, cik)
     return ciks
@@ -102,37 +102,41 @@ def headline_section(con: duckdb.DuckDBPyConnection) -> str:
     if figures is None:
         return not_built("bi.headline_figures", "The headline figures and the verdicts on the quoted claims")
     ciks = accession_ciks(con)
-    plain = figures.filter(pl.col("claim").is_null())
-    claims = figures.filter(pl.col("claim").is_not_null())
+    has_claim = "claim" in figures.columns
+    plain = figures.filter(pl.col("claim").is_null()) if has_claim else figures
+    claims = figures.filter(pl.col("claim").is_not_null()) if has_claim else figures.clear()
+    reading_column = next(
+        (c for c in ("label", "reading", "description", "note") if c in figures.columns), None
+    )
 
     cards = []
     for row in plain.iter_rows(named=True):
-        reading = row["label"]
+        reading = row.get(reading_column) if reading_column else None
         if not present(reading):
             reading = row.get("reason") if present(row.get("reason")) else row["figure"]
         cards.append(
             "<div class='figure'>"
-            f"<div class='value'>{format_value(row['value'], row['unit'], signed='growth' in str(row['figure']))}</div>"
+            f"<div class='value'>{format_value(row['value'], row.get('unit'), signed='growth' in str(row['figure']))}</div>"
             f"<div class='reading'>{html.escape(str(reading))}</div>"
             f"<div class='meta' title='{html.escape(str(row['figure']))}'>"
-            f"{_as_of(row['as_of'], row['value'])} · coverage: {html.escape(str(row['coverage'] or MISSING))}<br>"
-            f"rests on: {based_on_html(row['based_on'], ciks)}</div></div>"
+            f"{_as_of(row.get('as_of'), row['value'])} · coverage: {html.escape(str(row.get('coverage') or MISSING))}<br>"
+            f"rests on: {based_on_html(row.get('based_on'), ciks)}</div></div>"
         )
     parts = []
 
     if claims.height:
         rows = []
         for row in claims.iter_rows(named=True):
-            verdict = str(row["verdict"] or "not measurable yet")
+            verdict = str(row.get("verdict") or "not measurable yet")
             kind = verdict if verdict in ("consistent", "inconsistent") else "other"
             rows.append(
                 f"<tr><td>“{html.escape(str(row['claim']))}”</td>"
                 f"<td><span class='verdict {kind}'>{html.escape(verdict)}</span></td>"
-                f"<td class='num'>{format_value(row['value'], row['unit'])}</td>"
-                f"<td>{html.escape(str(row['reason'] or MISSING))}<br><span class='note'>"
-                f"{html.escape(str(row['label']))}"
-                f" · coverage: {html.escape(str(row['coverage'] or MISSING))}</span></td>"
-                f"<td class='nowrap'>{_as_of(row['as_of'], row['value'])}</td><td>{based_on_html(row['based_on'], ciks)}</td></tr>"
+                f"<td class='num'>{format_value(row['value'], row.get('unit'))}</td>"
+                f"<td>{html.escape(str(row.get('reason') or MISSING))}<br><span class='note'>"
+                f"{html.escape(str(row.get(reading_column) if reading_column else row['figure']))}"
+                f" · coverage: {html.escape(str(row.get('coverage') or MISSING))}</span></td>"
+                f"<td class='nowrap'>{_as_of(row.get('as_of'), row['value'])}</td><td>{based_on_html(row.get('based_on'), ciks)}</td></tr>"
             )
         parts.append(
             "<h3>The claims people quote, beside what the data says</h3><table id='claims'><thead><tr><th>claim</th>"

@@ -45,6 +45,25 @@ COMPARATOR_LABEL = {
 }
 
 
+def normalised_gap(gap: pl.DataFrame) -> pl.DataFrame:
+    """The contract's columns, also on a warehouse from before the comparators (its incremental revenue is the
+    `revenue_growth` comparator, as the public interface defines it)."""
+    if "comparator" not in gap.columns:
+        gap = gap.with_columns(
+            comparator=pl.lit("revenue_growth"), comparator_revenue_usd=pl.col("incremental_revenue_usd")
+        )
+    if "gap_multiple" not in gap.columns:
+        gap = gap.with_columns(
+            gap_multiple=pl.when(pl.col("comparator_revenue_usd") > 0).then(
+                pl.col("required_revenue_usd") / pl.col("comparator_revenue_usd")
+            )
+        )
+    for column in ("coverage", "missing_tickers"):
+        if column not in gap.columns:
+            gap = gap.with_columns(pl.lit(None, pl.Utf8).alias(column))
+    return gap
+
+
 COMPARATOR_SHORT = {
     "ai_segments": "AI segment revenue",
     "disclosed_ai_revenue": "disclosed AI revenue",
@@ -64,14 +83,15 @@ def _methods(gap: pl.DataFrame) -> list[str]:
 
 
 def revenue_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
-    gap = read_table(con, "bi.revenue_gap")
-    if gap is None or not gap.height:
+    raw = read_table(con, "bi.revenue_gap")
+    if raw is None or not raw.height:
         return not_built("bi.revenue_gap", "The revenue gap")
+    gap = normalised_gap(raw)
     sensitivity = read_table(con, "bi.revenue_gap_sensitivity")
     facts: dict = {}
     body = [_required_against_comparators(gap, charts, facts), _gap_multiple(gap, charts)]
     if sensitivity is not None and sensitivity.height:
-        body.append(_sensitivity(sensitivity, charts, facts))
+        body.append(_sensitivity(normalised_gap(sensitivity), charts, facts))
     else:
         body.append(not_built("bi.revenue_gap_sensitivity", "The sensitivity band"))
     assumptions = read_table(con, "bi.assumptions_used")
@@ -79,8 +99,8 @@ def revenue_section(con: duckdb.DuckDBPyConnection, charts: Charts) -> str:
         rows = [
             {
                 "assumption": r["name"],
-                "value": f"{r['value']:g} {r['unit'] or ''}".strip(),
-                "source or note": r["source"] or r["note"] or "assumption",
+                "value": f"{r['value']:g} {r.get('unit') or ''}".strip(),
+                "source or note": r.get("source") or r.get("note") or "assumption",
             }
             for r in assumptions.iter_rows(named=True)
         ]
@@ -330,7 +350,11 @@ def _sensitivity(sensitivity: pl.DataFrame, charts: Charts, facts: dict) -> str:
     from plotly.subplots import make_subplots
 
     method = next((m for m in _methods(sensitivity)), None)
-    value = "required_revenue_depreciated_usd"
+    value = (
+        "required_revenue_depreciated_usd"
+        if "required_revenue_depreciated_usd" in sensitivity.columns
+        else "required_revenue_usd"
+    )
     frame = (
         sensitivity.filter(pl.col("method") == method).drop_nulls(value) if method else sensitivity.clear()
     )
@@ -338,7 +362,11 @@ def _sensitivity(sensitivity: pl.DataFrame, charts: Charts, facts: dict) -> str:
     if not comparators:
         return "<p class='note'>bi.revenue_gap_sensitivity has no figure yet.</p>"
     margins = sorted(sensitivity["target_gross_margin"].unique().to_list())
-    lives = sorted(sensitivity["useful_life_years"].drop_nulls().unique().to_list())
+    lives = (
+        sorted(sensitivity["useful_life_years"].drop_nulls().unique().to_list())
+        if "useful_life_years" in sensitivity.columns
+        else []
+    )
     fig = make_subplots(
         rows=1,
         cols=len(comparators),
