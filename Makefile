@@ -20,6 +20,7 @@ demo: setup
 # Two pytest-xdist workers (TEST_WORKERS=0 for one process); --dist loadscope keeps each test module on one
 # worker, so a module's shared fixtures (a published copy, a killed refresh) are built once. The wall time of
 # lint + tests goes to var/test-seconds.txt, where benchmarks/refresh.py reports it.
+# .venv/bin goes first on PATH: dagster-dbt looks dbt up on PATH when it prepares the manifest at import.
 TEST_WORKERS ?= 2
 
 test: setup browser
