@@ -83,6 +83,22 @@ def published_copy(refreshed_home, tmp_path_factory) -> Path:
     return copy_home(refreshed_home, tmp_path_factory.mktemp("published_copy") / "home")
 
 
+# ------------------------------------------------------------------------------------ test order
+
+# The modules that take longest start first (`make test` passes --no-loadscope-reorder, so pytest-xdist hands
+# out modules in this order): on two workers the crash-safety module, a few minutes of whole refreshes killed
+# and restarted, then runs beside everything else instead of after it. Tests keep their order within a module.
+SLOW_MODULES_FIRST = ("tests/reliability/test_crash.py", "tests/test_refresh.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        return SLOW_MODULES_FIRST.index(module) if module in SLOW_MODULES_FIRST else len(SLOW_MODULES_FIRST)
+
+    items.sort(key=rank)  # stable: every other module and test stays in collection order
+
+
 # ------------------------------------------------------- the fault-injection record (tests/reliability)
 
 FAULT_RESULTS = pytest.StashKey[dict]()
