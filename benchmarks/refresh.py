@@ -2,13 +2,16 @@
 and side-by-side benchmarks of benchmarks/scale.py, all written to docs/performance.md from this one run.
 
     uv run python benchmarks/refresh.py [--runs N] [--write docs/performance.md] [--quick] [--no-scale]
-                                        [--scales 1,10,100] [--repeats 3] [--data DIR]
+                                        [--scales 1,10,100] [--repeats 3] [--data DIR] [--test-seconds N]
 
 Everything runs on a fresh copy of the committed tree (`git archive HEAD`, as a clone has it, plus this
 benchmarks/ folder), so edits in the working tree during the run change nothing; `--in-place` runs the
 working tree instead. First = the first refresh of that fresh export (no dbt manifest yet);
 warm = a second refresh with nothing new (must skip unchanged work); cold = a refresh into another empty
-CAPEX_HOME (everything parsed, built, checked, published). Parse throughput runs each import kind's real parser on
+CAPEX_HOME (everything parsed, built, checked, published). In the same run: the import baseline (a process
+importing dagster, dagster_dbt, polars, duckdb, great_expectations and dbt.cli.main, best of 3), which the cold
+refresh is compared with, and the warm/cold ratio, each against its target. The test command's wall time is
+reported when given (`--test-seconds N`, or var/test-seconds.txt as `make test-timed` writes it). Parse throughput runs each import kind's real parser on
 its embedded snapshot bodies. Scale: the marts on SYNTHETIC data at 1x/10x/100x, Polars against their
 DuckDB SQL twins, and the companyfacts parser against a json + pandas baseline (see benchmarks/scale.py).
 `--quick`: 1x and 10x only, one repeat (about two minutes). Figures are from this machine, in one run:
@@ -60,6 +63,12 @@ THROUGHPUT_KINDS = [
 PUBLISH_STEP = "warehouse__published"
 # The scaling targets; a growth exponent up to 1.1 is linear within the noise of a shared 2-core machine.
 COLD_LIMIT_S, WARM_SHARE, LINEAR_EXPONENT, MEMORY_LIMIT_MIB = 60, 0.25, 1.1, 4096
+# The platform's targets: a cold refresh costs at most twice importing what it cannot avoid, a warm one with
+# nothing new at most 4 % of a cold one, and the test command (`make test`) under 5 minutes on 2 cores.
+IMPORT_BASELINE = "import dagster, dagster_dbt, polars, duckdb, great_expectations, dbt.cli.main"
+COLD_OVER_IMPORT, WARM_OVER_COLD, TEST_LIMIT_S = 2.0, 0.04, 300
+# Where a timed `make test` can leave its wall time for the benchmark to report (see docs/performance.md).
+TEST_SECONDS_FILE = ROOT / "var" / "test-seconds.txt"
 
 
 @contextmanager
@@ -114,7 +123,7 @@ def step_times(stderr: str) -> list[tuple[str, float]]:
 def measure_refreshes(runs: int, in_place: bool) -> dict:
     """Per run, on a fresh export: the first refresh of the clone (it prepares the dbt manifest), a warm one with
     nothing new, then a cold one into another empty CAPEX_HOME. Medians; the steps of the last cold run."""
-    firsts, colds, warms, peaks, steps, floor = [], [], [], [], [], {}
+    firsts, colds, warms, peaks, steps, floor, baselines = [], [], [], [], [], {}, []
     for _ in range(runs):
         with checkout(in_place) as (tree, code), tempfile.TemporaryDirectory(prefix="capex-bench-") as tmp:
             first, first_peak, _, _ = timed_refresh(tree, Path(tmp) / "first")
@@ -124,8 +133,11 @@ def measure_refreshes(runs: int, in_place: bool) -> dict:
             steps = step_times(stderr)
             # What the warm path costs before it can say "nothing new": the interpreter and its imports.
             floor = {name: _timed_python(tree, code) for name, code in WARM_FLOOR.items()}
+            # In the same run as the refreshes, so the ratio compares like with like on a shared machine.
+            baselines.append(_timed_python(tree, IMPORT_BASELINE))
     return {"first": statistics.median(firsts), "cold": statistics.median(colds), "warm": statistics.median(warms),
-            "peak_mib": max(peaks), "steps": steps, "runs": runs, "floor": floor, "code": code}  # fmt: skip
+            "peak_mib": max(peaks), "steps": steps, "runs": runs, "floor": floor, "code": code,
+            "import": statistics.median(baselines)}  # fmt: skip
 
 
 def _warm_refresh(tree: Path, home: Path) -> float:
@@ -228,6 +240,8 @@ def refresh_section(refresh: dict) -> list[str]:
         f"| cold (another empty CAPEX_HOME: parse, build, check, publish) | {cold:.1f} |",
         f"| warm (nothing new: skipped by fingerprint; best of 3) | {warm:.2f} |",
         f"| warm / cold | {warm / cold:.3f} |",
+        f'| import baseline (`python -c "{IMPORT_BASELINE}"`, best of 3) | {refresh["import"]:.2f} |',
+        f"| cold / import baseline | {cold / refresh['import']:.2f} |",
         f"| publish inside the cold refresh (`{PUBLISH_STEP}`: meta row, CHECKPOINT, fsync, atomic rename) | "
         + (f"{publish:.1f} |" if publish is not None else "n/a |"),
         f"| peak memory of a cold refresh (RSS) | {refresh['peak_mib']:.0f} MiB |",
@@ -260,11 +274,17 @@ def throughput_section(throughput: list[tuple[str, int, float, float]]) -> list[
     ]
 
 
-def acceptance_section(refresh: dict | None, run) -> list[str]:
-    """The scaling targets, each criterion against the figures of this run."""
+def acceptance_section(refresh: dict | None, run, test_seconds: float | None = None) -> list[str]:
+    """The scaling and platform targets, each criterion against the figures of this run."""
     rows = []
     if refresh:
-        first, cold, warm = refresh["first"], refresh["cold"], refresh["warm"]
+        first, cold, warm, baseline = refresh["first"], refresh["cold"], refresh["warm"], refresh["import"]
+        rows.append((
+            f"cold offline refresh at most {COLD_OVER_IMPORT:g} x the import baseline ({baseline:.2f} s)",
+            f"{cold / baseline:.2f} x ({cold:.1f} s)", cold <= COLD_OVER_IMPORT * baseline,
+        ))  # fmt: skip
+        rows.append((f"warm refresh at most {WARM_OVER_COLD:g} x cold", f"{warm / cold:.3f} x ({warm:.2f} s)",
+                     warm <= WARM_OVER_COLD * cold))  # fmt: skip
         rows.append(
             (f"first refresh of a fresh clone under {COLD_LIMIT_S} s", f"{first:.1f} s", first < COLD_LIMIT_S)
         )
@@ -272,6 +292,9 @@ def acceptance_section(refresh: dict | None, run) -> list[str]:
         rows.append(
             (f"warm refresh under {WARM_SHARE} x cold", f"{warm / cold:.3f} x", warm < WARM_SHARE * cold)
         )
+    if test_seconds is not None:
+        rows.append((f"the test command (`make test`) under {TEST_LIMIT_S / 60:g} min on this machine",
+                     f"{test_seconds / 60:.1f} min ({test_seconds:.0f} s)", test_seconds < TEST_LIMIT_S))  # fmt: skip
     if run and len(run.scales) > 1:
         top, previous = run.scales[-1], run.scales[-2]
         cell = {(r.scale, r.step, r.engine, r.source): r for r in run.results}
@@ -327,7 +350,14 @@ def main() -> None:
     parser.add_argument(
         "--in-place", action="store_true", help="benchmark the working tree, not a fresh export of HEAD"
     )
+    parser.add_argument(
+        "--test-seconds",
+        type=float,
+        help=f"wall seconds of a timed `make test` to report (default: read {TEST_SECONDS_FILE.relative_to(ROOT)} "
+        "when it exists; the benchmark does not run the suite)",
+    )
     args = parser.parse_args()
+    test_seconds = args.test_seconds if args.test_seconds is not None else read_test_seconds()
     scales = [float(s) for s in (args.scales or ("1,10" if args.quick else "1,10,100")).split(",")]
     repeats = args.repeats or (1 if args.quick else 3)
 
@@ -360,7 +390,7 @@ def main() -> None:
         "",
         "## Acceptance (scaling targets)",
         "",
-        *acceptance_section(refresh, run),
+        *acceptance_section(refresh, run, test_seconds),
         "",
         "## Refresh",
         "",
@@ -387,12 +417,56 @@ def main() -> None:
             "",
             *companyfacts_table(side),
         ]
-    lines += ["", *NOTES, *explanations(refresh, run, side)]
+    lines += ["", *TEST_COMMAND, *NOTES, *explanations(refresh, run, side, test_seconds)]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:
         Path(args.write).write_text(text)
         print(f"wrote {args.write}")
+
+
+def read_test_seconds() -> float | None:
+    """The wall seconds a timed `make test` wrote (first number of the file), or None."""
+    try:
+        return float(TEST_SECONDS_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+TEST_COMMAND = [
+    "## Test command",
+    "",
+    "`make test` runs `ruff check`, `ruff format --check` and pytest on two pytest-xdist workers "
+    "(`-n 2 --dist loadscope`: a test module stays on one worker, so its module fixtures are built once; "
+    "`TEST_WORKERS=0 make test` runs one process) and writes its wall time to `var/test-seconds.txt`, which this "
+    "benchmark reports in the acceptance table (or pass `--test-seconds N`); the benchmark never runs the suite. "
+    "One offline refresh per test run publishes the warehouse that the read-only tests share (BI clients, "
+    "queries, the report, the analyst exports), made by the first worker that needs it under a file lock; tests that "
+    "refresh or import again work on a copy of it (`published_copy`), so no second cold refresh is paid for a "
+    "warm or forced one.",
+    "",
+    "Where the time goes (`pytest --durations`, measured 2026-12-02 on 2 cores shared with four other "
+    "engineers' work: seconds are inflated by load, and the two runs saw different loads):",
+    "",
+    "| | one process (before) | two workers (after) |",
+    "|---|---:|---:|",
+    "| pytest's total (629 passed, 2 skipped, 4 xfailed; ruff adds under 1 s) | 750 s | 227 s |",
+    "| load average (1 min) at start / end | 10.7 / 2.2 | 5.7 / 3.8 |",
+    "| `tests/reliability/test_crash.py` module set-up (a published home, refreshes killed at three points "
+    "and the refreshes after them) | 208 s | 134 s |",
+    "| the session's published warehouse (one cold offline refresh; after: with its copy for test_refresh) "
+    "| 92 s | 48 s |",
+    "| `test_refresh`: a forced refresh while readers hold the file | 33 s | 59 s |",
+    "| `tests/assets/*/test_assets.py`: each source's in-process refresh, then new input | 81 s | 25 s |",
+    "| scan of tracked files and snapshot for credentials | 12 s | 11 s |",
+    "",
+    "With two workers the crash-safety module is the critical path: its kills need whole refreshes, which is "
+    "what it tests. It is handed out first, beside `test_refresh` on the other worker, and every other module "
+    "follows on whichever worker is free; with xdist's default order (modules with the most tests first) it "
+    "started last and the same suite took 313 s (load 0.4 / 6.4). The fuzz tests (20 examples per case, "
+    "derandomized; 37 s on their own at load 1.6) are not on the critical path.",
+    "",
+]
 
 
 NOTES = [
@@ -445,10 +519,11 @@ WHY_POLARS_IS_SLOWER = {
 }
 
 
-def explanations(refresh: dict, run, side: dict | None) -> list[str]:
+def explanations(refresh: dict, run, side: dict | None, test_seconds: float | None = None) -> list[str]:
     notes = []
     dagster_import = refresh["floor"].get(PUBLISHING_IMPORT, 0)
-    if dagster_import > refresh["warm"] / 2:
+    # Only while the warm path still pays that import (a warm refresh faster than it no longer does).
+    if refresh["warm"] / 2 < dagster_import <= refresh["warm"]:
         notes.append(
             "- **Most of the warm refresh is importing Dagster**: `capex refresh` imports `pipelines.publishing` "
             f"for one constant (`LOCK_HELD_ENV`) before it compares fingerprints: that import alone took "
@@ -465,6 +540,24 @@ def explanations(refresh: dict, run, side: dict | None) -> list[str]:
                 "`parse_companyfacts` opens a DuckDB connection and registers the body per call (tens of "
                 "milliseconds of the ~0.1 s per body); not investigated further."
             )
+    cold, baseline = refresh["cold"], refresh["import"]
+    if cold > COLD_OVER_IMPORT * baseline:
+        slowest = ", ".join(f"`{name}` {seconds:.1f} s" for name, seconds in refresh["steps"][:4])
+        notes.append(
+            f"- **Cold refresh {cold / baseline:.2f}x the import baseline** ({cold:.1f} s against {baseline:.2f} s "
+            f"in the same run; target {COLD_OVER_IMPORT:g}x). Beyond the imports it parses every body, runs dbt, "
+            f"the Great Expectations checks and the publish; its slowest steps here: {slowest}. Both figures "
+            "grow with the machine's load, the refresh more (it uses both cores): compare the load average in "
+            "the header."
+        )
+    if test_seconds is not None and test_seconds >= TEST_LIMIT_S:
+        # The file's own line (with its load) only when it is where the figure came from.
+        written = TEST_SECONDS_FILE.read_text().strip() if read_test_seconds() == test_seconds else ""
+        notes.append(
+            f"- **The test command took {test_seconds / 60:.1f} min** (target {TEST_LIMIT_S / 60:g} min)"
+            + (f"; as `make test` recorded it: {written}" if written else "")
+            + ". See the test command's section for where the time goes."
+        )
     if max(refresh["first"], refresh["cold"]) >= COLD_LIMIT_S:
         notes.append(
             f"- **Cold refresh over {COLD_LIMIT_S} s.** Compare the load average in the header: the refresh "

@@ -1,5 +1,6 @@
 """End to end through the real `capex` command: refresh offline from the embedded snapshot, publish,
-readers in other processes, imports refused. Slow (full refreshes), so one shared CAPEX_HOME."""
+readers in other processes, imports refused. Slow (full refreshes), so the tests share one CAPEX_HOME: a copy
+of the session's published home (these tests refresh and import into it; other modules only read theirs)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ print(before == held, fresh > before)
 
 
 @pytest.fixture
-def home(refreshed_home) -> Path:
-    return refreshed_home
+def home(published_copy) -> Path:
+    return published_copy
 
 
 def published(home: Path) -> Path:
