@@ -11,7 +11,7 @@ warm = a second refresh with nothing new (must skip unchanged work); cold = a re
 CAPEX_HOME (everything parsed, built, checked, published). In the same run: the import baseline (a process
 importing dagster, dagster_dbt, polars, duckdb, great_expectations and dbt.cli.main, best of 3), which the cold
 refresh is compared with, and the warm/cold ratio, each against its target. The test command's wall time is
-reported when given (`--test-seconds N`, or var/test-seconds.txt as `make test-timed` writes it). Parse throughput runs each import kind's real parser on
+reported when given (`--test-seconds N`, or var/test-seconds.txt as `make test` writes it). Parse throughput runs each import kind's real parser on
 its embedded snapshot bodies. Scale: the marts on SYNTHETIC data at 1x/10x/100x, Polars against their
 DuckDB SQL twins, and the companyfacts parser against a json + pandas baseline (see benchmarks/scale.py).
 `--quick`: 1x and 10x only, one repeat (about two minutes). Figures are from this machine, in one run:
